@@ -1,0 +1,47 @@
+package io.github.chatserver.server.config;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
+
+/**
+ * The configuration of PID {@code io.github.chatserver} (file {@code etc/io.github.chatserver.cfg}).
+ * Declarative Services maps each method to the property of the same name; bnd turns the
+ * annotations into a metatype, which Karaf's console and web console show.
+ */
+@ObjectClassDefinition(id = ChatServerConfig.PID, name = "Chat server",
+        description = "Listener, timeouts, cipher and Redis of the chat server")
+public @interface ChatServerConfig {
+    String PID = "io.github.chatserver";
+
+    @AttributeDefinition(description = "TCP port of the chat listener", min = "1", max = "65535")
+    int port() default 8989;
+
+    @AttributeDefinition(description = "Address the listener binds to; 0.0.0.0 for every interface")
+    String bindAddress() default "127.0.0.1";
+
+    @AttributeDefinition(description = "Seconds a new connection has to log in before it is closed", min = "1")
+    int loginTimeout() default 60;
+
+    @AttributeDefinition(description = "Seconds without any packet after which a logged-in connection is closed", min = "1")
+    int idleTimeout() default 240;
+
+    @AttributeDefinition(description = "Largest accepted frame in bytes, 8-byte header included", min = "8")
+    int maxFrameLength() default 8192;
+
+    @AttributeDefinition(description = "Body cipher: legacy-aes (the original clients) or none (TLS only)",
+            options = {@Option(label = "legacy-aes", value = "legacy-aes"), @Option(label = "none", value = "none")})
+    String cipher() default "legacy-aes";
+
+    @AttributeDefinition(description = "The 16-character legacy-aes key (also its IV)")
+    String cipherKey() default "12345abcdef67890";
+
+    @AttributeDefinition(description = "Redis address, redis://host:port (rediss:// for TLS)")
+    String redisAddress() default "redis://127.0.0.1:6379";
+
+    @AttributeDefinition(description = "Redis password; empty for none", type = org.osgi.service.metatype.annotations.AttributeType.PASSWORD, required = false)
+    String redisPassword() default "";
+
+    @AttributeDefinition(description = "Name of this node in presence records; empty picks host name + random suffix", required = false)
+    String nodeId() default "";
+}

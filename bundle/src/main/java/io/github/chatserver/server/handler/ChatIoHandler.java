@@ -1,0 +1,140 @@
+package io.github.chatserver.server.handler;
+
+import io.github.chatserver.codec.Packet;
+import io.github.chatserver.codec.ProtocolViolation;
+import io.github.chatserver.codec.UnknownPacket;
+import io.github.chatserver.protocol.PacketType;
+import io.github.chatserver.server.session.ClientState;
+import io.github.chatserver.server.stats.ServerStats.Counter;
+import io.github.chatserver.server.stats.ThrottledLog;
+import java.io.IOException;
+import java.util.EnumMap;
+import java.util.Map;
+import org.apache.mina.core.service.IoHandlerAdapter;
+import org.apache.mina.core.session.IdleStatus;
+import org.apache.mina.core.session.IoSession;
+import org.apache.mina.filter.codec.ProtocolDecoderException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server's MINA handler: session events and dispatch by packet type to the handler of that
+ * packet's family. It enforces what holds for every packet: nothing but a login is acted on
+ * before login, and any protocol violation closes the connection that made it, and only it.
+ */
+public final class ChatIoHandler extends IoHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(ChatIoHandler.class);
+
+    private final ServerContext context;
+    private final SessionHandler sessionHandler;
+    private final Map<PacketType, PacketHandler> routes = new EnumMap<>(PacketType.class);
+    private final ThrottledLog violationLog = new ThrottledLog(LOG, 20);
+
+    public ChatIoHandler(ServerContext context) {
+        this.context = context;
+        this.sessionHandler = new SessionHandler(context, this::replayHeld);
+        C2CHandler c2c = new C2CHandler(context);
+        routes.put(PacketType.CLIENT_LOGIN, sessionHandler);
+        routes.put(PacketType.CLIENT_LOGOUT, sessionHandler);
+        routes.put(PacketType.CLIENT_PING, sessionHandler);
+        routes.put(PacketType.C2C_TEXT_CHAT, c2c);
+    }
+
+    @Override
+    public void sessionCreated(IoSession session) {
+        context.stats().increment(Counter.CONNECTIONS_ACCEPTED);
+        session.getConfig().setReaderIdleTime((int) Math.max(1, context.settings().idleTimeout().toSeconds()));
+    }
+
+    @Override
+    public void sessionOpened(IoSession session) {
+        sessionHandler.opened(session);
+    }
+
+    @Override
+    public void messageReceived(IoSession session, Object message) throws ProtocolViolation {
+        ClientState state = ClientState.of(session);
+        if (message instanceof UnknownPacket unknown) {
+            if (state.user() != null) {
+                context.stats().increment(Counter.UNKNOWN_PACKETS);
+                LOG.debug("Ignoring unknown packet type {} from '{}'", unknown.typeCode(), state.user());
+            } else {
+                context.stats().increment(Counter.PRE_LOGIN_DROPPED);
+            }
+            return;
+        }
+        Packet packet = (Packet) message;
+        if (packet.type() != PacketType.CLIENT_LOGIN) {
+            try {
+                if (state.holdIfLoggingIn(packet)) {
+                    return;
+                }
+            } catch (IllegalStateException tooMany) {
+                throw new ProtocolViolation(ProtocolViolation.Kind.FORBIDDEN, tooMany.getMessage());
+            }
+            if (state.user() == null) {
+                context.stats().increment(Counter.PRE_LOGIN_DROPPED);
+                return;
+            }
+        }
+        dispatch(session, packet);
+    }
+
+    private void dispatch(IoSession session, Packet packet) throws ProtocolViolation {
+        PacketHandler handler = routes.get(packet.type());
+        if (handler == null) {
+            // A known type that the server does not take from clients (e.g. a server-to-client type)
+            // or one whose feature is not served yet: ignored and counted, like an unknown type.
+            context.stats().increment(Counter.UNKNOWN_PACKETS);
+            return;
+        }
+        handler.handle(session, packet);
+    }
+
+    /** Handles, in order, the packets that arrived while the session's login was pending. */
+    private void replayHeld(IoSession session) {
+        ClientState state = ClientState.of(session);
+        for (Packet held = state.nextHeld(); held != null; held = state.nextHeld()) {
+            try {
+                dispatch(session, held);
+            } catch (ProtocolViolation v) {
+                exceptionCaught(session, v);
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void sessionIdle(IoSession session, IdleStatus status) {
+        context.stats().increment(Counter.IDLE_CLOSED);
+        LOG.debug("Closing idle session {}", session.getRemoteAddress());
+        session.closeNow();
+    }
+
+    @Override
+    public void exceptionCaught(IoSession session, Throwable cause) {
+        if (cause instanceof ProtocolViolation violation) {
+            violation(session, violation.kind(), violation.getMessage());
+        } else if (cause instanceof ProtocolDecoderException decoder) {
+            violation(session, ProtocolViolation.Kind.MALFORMED_BODY, decoder.getMessage());
+        } else if (cause instanceof IOException) {
+            LOG.debug("I/O error on {}: {}", session.getRemoteAddress(), cause.toString());
+            session.closeNow();
+        } else {
+            LOG.error("Unexpected error on {}; closing it", session.getRemoteAddress(), cause);
+            session.closeNow();
+        }
+    }
+
+    private void violation(IoSession session, ProtocolViolation.Kind kind, String message) {
+        context.stats().violation(kind);
+        violationLog.warn("Protocol violation ({}) from {} user '{}': {}; closing the connection",
+                kind, session.getRemoteAddress(), ClientState.of(session).user(), message);
+        session.closeNow();
+    }
+
+    @Override
+    public void sessionClosed(IoSession session) {
+        sessionHandler.closed(session);
+    }
+}

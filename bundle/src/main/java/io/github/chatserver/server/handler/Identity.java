@@ -1,0 +1,32 @@
+package io.github.chatserver.server.handler;
+
+import io.github.chatserver.codec.ProtocolViolation;
+import io.github.chatserver.server.session.ClientState;
+import org.apache.mina.core.session.IoSession;
+
+/** PROTOCOL.md section 4, Identity: the server knows who each session is. */
+final class Identity {
+    /** Longest uuid accepted; the original clients use far shorter ones. */
+    static final int MAX_UUID_LENGTH = 128;
+
+    private Identity() {
+    }
+
+    /** The session's user, after checking the packet's {@code from_uuid} is that user. */
+    static String requireSender(IoSession session, String fromUuid) throws ProtocolViolation {
+        String user = ClientState.of(session).user();
+        if (user == null || !user.equals(fromUuid)) {
+            throw new ProtocolViolation(ProtocolViolation.Kind.FORBIDDEN,
+                    "Impersonation: session of '" + user + "' sent from_uuid '" + fromUuid + "'");
+        }
+        return user;
+    }
+
+    /** A uuid is 1..128 visible characters, with no white space or control characters. */
+    static boolean isWellFormed(String uuid) {
+        if (uuid == null || uuid.isEmpty() || uuid.length() > MAX_UUID_LENGTH) {
+            return false;
+        }
+        return uuid.codePoints().noneMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c));
+    }
+}

@@ -1,0 +1,42 @@
+package io.github.chatserver.server.storage;
+
+import java.util.concurrent.CompletionStage;
+import org.redisson.api.RMap;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
+
+/**
+ * Who is online where, in Redis: user -> "nodeId/sessionId". Kept from day one so that a second
+ * node can find (and kick) a user's session on another node.
+ */
+public final class PresenceStore {
+    static final String KEY = "chat:presence";
+
+    private final RMap<String, String> presence;
+    private final String nodeId;
+
+    PresenceStore(RedissonClient redisson, String nodeId) {
+        this.presence = redisson.getMap(KEY, StringCodec.INSTANCE);
+        this.nodeId = nodeId;
+    }
+
+    /** The marker this node writes for one of its sessions. */
+    public String markerFor(long sessionId) {
+        return nodeId + "/" + sessionId;
+    }
+
+    /** Records the user as online here; completes with the previous marker or {@code null}. */
+    public CompletionStage<String> claim(String user, String marker) {
+        return presence.putAsync(user, marker);
+    }
+
+    /** Removes the user's presence only if it is still ours (a newer login elsewhere keeps its own). */
+    public CompletionStage<Boolean> release(String user, String marker) {
+        return presence.removeAsync(user, marker);
+    }
+
+    /** The marker of the user's session, or {@code null} if offline. */
+    public CompletionStage<String> locate(String user) {
+        return presence.getAsync(user);
+    }
+}

@@ -1,0 +1,53 @@
+package io.github.chatserver.server.storage;
+
+import io.github.chatserver.server.config.ServerSettings;
+import java.util.concurrent.TimeUnit;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
+import org.redisson.config.Config;
+
+/**
+ * The Redis connection and the stores built on it. Only strings and protobuf bytes are stored
+ * (no Java serialization, so no class-loader trouble in OSGi), and only Redisson's async API is
+ * used: no I/O thread ever waits on Redis.
+ */
+public final class RedisStore implements AutoCloseable {
+    private final RedissonClient redisson;
+    private final PresenceStore presence;
+    private final OfflineStore offline;
+
+    private RedisStore(RedissonClient redisson, String nodeId) {
+        this.redisson = redisson;
+        this.presence = new PresenceStore(redisson, nodeId);
+        this.offline = new OfflineStore(redisson);
+    }
+
+    public static RedisStore connect(ServerSettings settings) {
+        Config config = new Config();
+        config.setCodec(StringCodec.INSTANCE);
+        config.setUseThreadClassLoader(false);
+        var server = config.useSingleServer()
+                .setAddress(settings.redisAddress())
+                .setConnectTimeout(5_000)
+                .setTimeout(3_000)
+                .setRetryAttempts(2);
+        if (!settings.redisPassword().isEmpty()) {
+            server.setPassword(settings.redisPassword());
+        }
+        return new RedisStore(Redisson.create(config), settings.nodeId());
+    }
+
+    public PresenceStore presence() {
+        return presence;
+    }
+
+    public OfflineStore offline() {
+        return offline;
+    }
+
+    @Override
+    public void close() {
+        redisson.shutdown(0, 5, TimeUnit.SECONDS);
+    }
+}

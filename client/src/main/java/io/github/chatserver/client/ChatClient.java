@@ -1,0 +1,163 @@
+package io.github.chatserver.client;
+
+import com.google.protobuf.Message;
+import io.github.chatserver.codec.BodyCipher;
+import io.github.chatserver.codec.ChatCodecFactory;
+import io.github.chatserver.codec.FrameHeader;
+import io.github.chatserver.codec.Packet;
+import io.github.chatserver.protocol.PbClientLogin;
+import io.github.chatserver.protocol.PbServerAcceptLogin;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.mina.core.future.ConnectFuture;
+import org.apache.mina.core.service.IoHandlerAdapter;
+import org.apache.mina.core.session.IoSession;
+import org.apache.mina.filter.codec.ProtocolCodecFilter;
+import org.apache.mina.transport.socket.nio.NioSocketConnector;
+
+/**
+ * One client connection to a chat server, speaking PROTOCOL.md through the same codec classes as
+ * the server. Everything the server sends is queued; {@link #receive} takes it in order.
+ * Meant for tests, tools and scripts: every wait has a timeout.
+ */
+public final class ChatClient implements AutoCloseable {
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+
+    private final NioSocketConnector connector;
+    private final IoSession session;
+    private final Inbox inbox;
+
+    private ChatClient(NioSocketConnector connector, IoSession session, Inbox inbox) {
+        this.connector = connector;
+        this.session = session;
+        this.inbox = inbox;
+    }
+
+    /** Connects with the original clients' cipher ({@code legacy-aes}, key {@code 12345abcdef67890}). */
+    public static ChatClient connect(String host, int port) throws IOException {
+        return connect(host, port, BodyCipher.forMode(BodyCipher.LEGACY_AES, BodyCipher.ORIGINAL_CLIENT_KEY), DEFAULT_TIMEOUT);
+    }
+
+    public static ChatClient connect(String host, int port, BodyCipher cipher, Duration timeout) throws IOException {
+        NioSocketConnector connector = new NioSocketConnector(1);
+        connector.setConnectTimeoutMillis(timeout.toMillis());
+        connector.getFilterChain().addLast("codec",
+                new ProtocolCodecFilter(new ChatCodecFactory(cipher, Integer.MAX_VALUE - FrameHeader.LENGTH)));
+        Inbox inbox = new Inbox();
+        connector.setHandler(inbox);
+        ConnectFuture future = connector.connect(new InetSocketAddress(host, port));
+        if (!future.awaitUninterruptibly(timeout.toMillis()) || !future.isConnected()) {
+            connector.dispose();
+            Throwable cause = future.getException();
+            throw new IOException("Cannot connect to " + host + ":" + port, cause);
+        }
+        return new ChatClient(connector, future.getSession(), inbox);
+    }
+
+    /** Logs in without a token (the server's {@code open} mode) and returns the server's answer. */
+    public PbServerAcceptLogin login(String uuid) throws TimeoutException, InterruptedException {
+        return login(uuid, null);
+    }
+
+    /** Logs in with a password or token in field 4 and returns the server's answer. */
+    public PbServerAcceptLogin login(String uuid, String token) throws TimeoutException, InterruptedException {
+        PbClientLogin.Builder login = PbClientLogin.newBuilder()
+                .setUuid(uuid).setVersion(1.0f).setTimestamp(now());
+        if (token != null) {
+            login.setToken(token);
+        }
+        send(login.build());
+        return receive(PbServerAcceptLogin.class, DEFAULT_TIMEOUT);
+    }
+
+    /** Sends a message as the packet type that carries it. Returns once it is handed to the socket. */
+    public void send(Message body) {
+        session.write(Packet.of(body)).awaitUninterruptibly(DEFAULT_TIMEOUT.toMillis());
+    }
+
+    /** Writes raw bytes, bypassing the codec: for tests of malformed input. */
+    public void sendRaw(byte[] bytes) {
+        session.write(org.apache.mina.core.buffer.IoBuffer.wrap(bytes)).awaitUninterruptibly(DEFAULT_TIMEOUT.toMillis());
+    }
+
+    /** The next packet from the server, or a {@link TimeoutException} if none came in time. */
+    public Packet receive(Duration timeout) throws TimeoutException, InterruptedException {
+        Packet p = inbox.packets.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (p == null) {
+            throw new TimeoutException("No packet within " + timeout
+                    + (isConnected() ? "" : " (connection closed)")
+                    + (inbox.failure == null ? "" : ": " + inbox.failure));
+        }
+        return p;
+    }
+
+    /** The next packet, which must be of the given message class. */
+    public <T extends Message> T receive(Class<T> kind, Duration timeout) throws TimeoutException, InterruptedException {
+        Packet p = receive(timeout);
+        if (!kind.isInstance(p.body())) {
+            throw new IllegalStateException("Expected " + kind.getSimpleName() + " but received " + p.type()
+                    + ": " + p.body());
+        }
+        return kind.cast(p.body());
+    }
+
+    /** The next packet if one is already queued or arrives within the timeout, else {@code null}. */
+    public Packet poll(Duration timeout) throws InterruptedException {
+        return inbox.packets.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Waits until the server closes the connection. */
+    public boolean awaitClosed(Duration timeout) throws InterruptedException {
+        return inbox.closed.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public boolean isConnected() {
+        return session.isConnected() && inbox.closed.getCount() > 0;
+    }
+
+    /** Local port of this connection, to tell connections apart in logs and tests. */
+    public int localPort() {
+        return ((InetSocketAddress) session.getLocalAddress()).getPort();
+    }
+
+    @Override
+    public void close() {
+        session.closeNow().awaitUninterruptibly(DEFAULT_TIMEOUT.toMillis());
+        connector.dispose();
+    }
+
+    public static long now() {
+        return System.currentTimeMillis() / 1000;
+    }
+
+    /** Queues what the server sends and notes when it closes the connection. */
+    private static final class Inbox extends IoHandlerAdapter {
+        private final BlockingQueue<Packet> packets = new LinkedBlockingQueue<>();
+        private final CountDownLatch closed = new CountDownLatch(1);
+        private volatile Throwable failure;
+
+        @Override
+        public void messageReceived(IoSession session, Object message) {
+            if (message instanceof Packet packet) {
+                packets.add(packet);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(IoSession session, Throwable cause) {
+            failure = cause;
+            session.closeNow();
+        }
+
+        @Override
+        public void sessionClosed(IoSession session) {
+            closed.countDown();
+        }
+    }
+}

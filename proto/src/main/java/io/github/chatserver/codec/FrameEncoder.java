@@ -1,0 +1,26 @@
+package io.github.chatserver.codec;
+
+import org.apache.mina.core.buffer.IoBuffer;
+import org.apache.mina.core.session.IoSession;
+import org.apache.mina.filter.codec.ProtocolEncoderAdapter;
+import org.apache.mina.filter.codec.ProtocolEncoderOutput;
+
+/**
+ * Writes a {@link Packet} as header + encrypted body. An {@link EncodedFrame} is written as is:
+ * that is how one group message, encrypted once, goes to many members.
+ */
+public class FrameEncoder extends ProtocolEncoderAdapter {
+    private final BodyCipher cipher;
+
+    public FrameEncoder(BodyCipher cipher) {
+        this.cipher = cipher;
+    }
+
+    @Override
+    public void encode(IoSession session, Object message, ProtocolEncoderOutput out) {
+        EncodedFrame frame = message instanceof EncodedFrame encoded
+                ? encoded
+                : EncodedFrame.of((Packet) message, cipher);
+        out.write(frame.toBuffer());
+    }
+}

@@ -1,0 +1,36 @@
+package io.github.chatserver.codec;
+
+import org.apache.mina.filter.codec.ProtocolDecoderException;
+
+/** Input that breaks the wire contract. The connection that sent it is closed. */
+public class ProtocolViolation extends ProtocolDecoderException {
+    private static final long serialVersionUID = 1L;
+
+    /** What was wrong, so violations can be counted by kind. */
+    public enum Kind {
+        /** The header's length is below 8 or above maxFrameLength. */
+        FRAME_LENGTH,
+        /** The body could not be decrypted (size not a multiple of 16, bad padding). */
+        CIPHER,
+        /** The plaintext is not a valid message of its type (e.g. a required field missing). */
+        MALFORMED_BODY,
+        /** A packet that clients must not send, or one that contradicts the session's identity. */
+        FORBIDDEN
+    }
+
+    private final Kind kind;
+
+    public ProtocolViolation(Kind kind, String message) {
+        super(message);
+        this.kind = kind;
+    }
+
+    public ProtocolViolation(Kind kind, String message, Throwable cause) {
+        super(message, cause);
+        this.kind = kind;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+}
