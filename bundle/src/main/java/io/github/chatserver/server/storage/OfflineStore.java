@@ -14,13 +14,15 @@ public final class OfflineStore {
     static final String C2C_PREFIX = "chat:offline:c2c:";
 
     private final RedissonClient redisson;
+    private final InFlight inFlight;
 
-    OfflineStore(RedissonClient redisson) {
+    OfflineStore(RedissonClient redisson, InFlight inFlight) {
         this.redisson = redisson;
+        this.inFlight = inFlight;
     }
 
     public CompletionStage<Boolean> storeC2C(PbC2CTextChat message) {
-        return c2cQueue(message.getToUuid()).addAsync(message.toByteArray());
+        return inFlight.track(c2cQueue(message.getToUuid()).addAsync(message.toByteArray()));
     }
 
     /** The number of stored one-to-one messages of a user. */

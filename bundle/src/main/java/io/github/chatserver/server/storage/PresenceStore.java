@@ -14,10 +14,12 @@ public final class PresenceStore {
 
     private final RMap<String, String> presence;
     private final String nodeId;
+    private final InFlight inFlight;
 
-    PresenceStore(RedissonClient redisson, String nodeId) {
+    PresenceStore(RedissonClient redisson, String nodeId, InFlight inFlight) {
         this.presence = redisson.getMap(KEY, StringCodec.INSTANCE);
         this.nodeId = nodeId;
+        this.inFlight = inFlight;
     }
 
     /** The marker this node writes for one of its sessions. */
@@ -27,12 +29,12 @@ public final class PresenceStore {
 
     /** Records the user as online here; completes with the previous marker or {@code null}. */
     public CompletionStage<String> claim(String user, String marker) {
-        return presence.putAsync(user, marker);
+        return inFlight.track(presence.putAsync(user, marker));
     }
 
     /** Removes the user's presence only if it is still ours (a newer login elsewhere keeps its own). */
     public CompletionStage<Boolean> release(String user, String marker) {
-        return presence.removeAsync(user, marker);
+        return inFlight.track(presence.removeAsync(user, marker));
     }
 
     /** The marker of the user's session, or {@code null} if offline. */

@@ -6,6 +6,8 @@ import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 import org.redisson.config.Config;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Redis connection and the stores built on it. Only strings and protobuf bytes are stored
@@ -13,14 +15,18 @@ import org.redisson.config.Config;
  * used: no I/O thread ever waits on Redis.
  */
 public final class RedisStore implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RedisStore.class);
+    private static final long DRAIN_SECONDS = 5;
+
     private final RedissonClient redisson;
+    private final InFlight inFlight = new InFlight();
     private final PresenceStore presence;
     private final OfflineStore offline;
 
     private RedisStore(RedissonClient redisson, String nodeId) {
         this.redisson = redisson;
-        this.presence = new PresenceStore(redisson, nodeId);
-        this.offline = new OfflineStore(redisson);
+        this.presence = new PresenceStore(redisson, nodeId, inFlight);
+        this.offline = new OfflineStore(redisson, inFlight);
     }
 
     public static RedisStore connect(ServerSettings settings) {
@@ -46,8 +52,16 @@ public final class RedisStore implements AutoCloseable {
         return offline;
     }
 
+    /** Lets the operations in flight finish (bounded), then disconnects. */
     @Override
     public void close() {
+        try {
+            if (!inFlight.awaitIdle(DRAIN_SECONDS, TimeUnit.SECONDS)) {
+                LOG.warn("Redis operations still pending after {} s; disconnecting anyway", DRAIN_SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         redisson.shutdown(0, 5, TimeUnit.SECONDS);
     }
 }

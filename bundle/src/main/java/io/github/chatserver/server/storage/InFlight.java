@@ -1,0 +1,36 @@
+package io.github.chatserver.server.storage;
+
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Counts the Redis operations that have been issued and not yet completed, so that a stopping
+ * server can let them finish (a presence release, an offline message) before it disconnects.
+ */
+final class InFlight {
+    private int pending;
+
+    synchronized <T> CompletionStage<T> track(CompletionStage<T> operation) {
+        pending++;
+        operation.whenComplete((result, failure) -> done());
+        return operation;
+    }
+
+    private synchronized void done() {
+        pending--;
+        notifyAll();
+    }
+
+    /** Waits until nothing is pending or the timeout passed; true if nothing is pending. */
+    synchronized boolean awaitIdle(long timeout, TimeUnit unit) throws InterruptedException {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        while (pending > 0) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return true;
+    }
+}

@@ -1,0 +1,95 @@
+package io.github.chatserver.server;
+
+import io.github.chatserver.client.ChatClient;
+import io.github.chatserver.protocol.PbC2CTextChat;
+import io.github.chatserver.protocol.PbServerAcceptLogin;
+import io.github.chatserver.server.config.ServerSettings;
+import io.github.chatserver.server.stats.ServerStats;
+import io.github.chatserver.testing.RedisServer;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeoutException;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.config.Config;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A real server on a free port against the test class's real Redis, plus its clients. */
+final class ServerHarness implements AutoCloseable {
+    final ChatServer server;
+    private final List<ChatClient> clients = new ArrayList<>();
+    private RedissonClient inspector;
+    private final RedisServer redis;
+
+    private ServerHarness(RedisServer redis, ServerSettings settings) throws IOException {
+        this.redis = redis;
+        this.server = new ChatServer(settings, new ServerStats());
+        server.start();
+    }
+
+    static ServerHarness start(RedisServer redis) throws IOException {
+        return new ServerHarness(redis, ServerSettings.defaults(redis.address()).withPort(0));
+    }
+
+    static ServerHarness start(RedisServer redis, ServerSettings settings) throws IOException {
+        return new ServerHarness(redis, settings);
+    }
+
+    static ServerSettings settings(RedisServer redis) {
+        return ServerSettings.defaults(redis.address()).withPort(0);
+    }
+
+    /** A user name no other test uses. */
+    static String user(String name) {
+        return name + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    int port() {
+        return server.localAddress().getPort();
+    }
+
+    ServerStats stats() {
+        return server.stats();
+    }
+
+    ChatClient connect() throws IOException {
+        ChatClient c = ChatClient.connect("127.0.0.1", port());
+        clients.add(c);
+        return c;
+    }
+
+    /** A connected client, logged in as the user (asserting the server said yes). */
+    ChatClient login(String user) throws IOException, TimeoutException, InterruptedException {
+        ChatClient c = connect();
+        PbServerAcceptLogin answer = c.login(user);
+        assertTrue(answer.getLogin(), "login of " + user + " refused: " + answer.getTipsMsg());
+        return c;
+    }
+
+    static PbC2CTextChat text(String from, String to, String text) {
+        return PbC2CTextChat.newBuilder().setFromUuid(from).setToUuid(to).setTextMsg(text)
+                .setTimestamp(ChatClient.now()).build();
+    }
+
+    /** A Redisson client of our own, to look at what the server stored. */
+    RedissonClient redis() {
+        if (inspector == null) {
+            Config config = new Config();
+            config.useSingleServer().setAddress(redis.address());
+            inspector = Redisson.create(config);
+        }
+        return inspector;
+    }
+
+    @Override
+    public void close() {
+        clients.forEach(ChatClient::close);
+        server.stop();
+        if (inspector != null) {
+            inspector.shutdown();
+        }
+    }
+}
