@@ -32,6 +32,10 @@ public interface BodyCipher {
     static BodyCipher forMode(String mode, String key) {
         switch (mode) {
             case LEGACY_AES:
+                if (key == null || !key.chars().allMatch(c -> c < 0x80)) {
+                    // getBytes(US_ASCII) would silently turn other characters into '?'
+                    throw new IllegalArgumentException("The legacy-aes key must be ASCII");
+                }
                 return new LegacyAesCipher(key.getBytes(StandardCharsets.US_ASCII));
             case NONE:
                 return PlainBody.INSTANCE;

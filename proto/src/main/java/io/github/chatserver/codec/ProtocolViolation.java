@@ -19,15 +19,26 @@ public class ProtocolViolation extends ProtocolDecoderException {
     }
 
     private final Kind kind;
+    private final String reason;
 
-    public ProtocolViolation(Kind kind, String message) {
-        super(message);
+    public ProtocolViolation(Kind kind, String reason) {
+        super(reason);
         this.kind = kind;
+        this.reason = reason;
     }
 
-    public ProtocolViolation(Kind kind, String message, Throwable cause) {
-        super(message, cause);
+    public ProtocolViolation(Kind kind, String reason, Throwable cause) {
+        super(reason, cause);
         this.kind = kind;
+        this.reason = reason;
+    }
+
+    /**
+     * What was wrong, in one short line. Unlike {@link #getMessage()} it never carries the hex
+     * dump that MINA attaches to decoder exceptions, so it is safe to log.
+     */
+    public String reason() {
+        return reason;
     }
 
     public Kind kind() {

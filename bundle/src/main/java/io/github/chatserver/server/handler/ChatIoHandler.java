@@ -114,9 +114,11 @@ public final class ChatIoHandler extends IoHandlerAdapter {
     @Override
     public void exceptionCaught(IoSession session, Throwable cause) {
         if (cause instanceof ProtocolViolation violation) {
-            violation(session, violation.kind(), violation.getMessage());
+            violation(session, violation.kind(), violation.reason());
         } else if (cause instanceof ProtocolDecoderException decoder) {
-            violation(session, ProtocolViolation.Kind.MALFORMED_BODY, decoder.getMessage());
+            // Not ours (MINA's own); its message carries a hex dump, so log only the cause's type.
+            violation(session, ProtocolViolation.Kind.MALFORMED_BODY, "undecodable input: "
+                    + (decoder.getCause() == null ? "decoder error" : decoder.getCause().getClass().getSimpleName()));
         } else if (cause instanceof IOException) {
             LOG.debug("I/O error on {}: {}", session.getRemoteAddress(), cause.toString());
             session.closeNow();
