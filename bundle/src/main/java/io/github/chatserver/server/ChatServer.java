@@ -1,5 +1,6 @@
 package io.github.chatserver.server;
 
+import io.github.chatserver.codec.BodyCipher;
 import io.github.chatserver.codec.ChatCodecFactory;
 import io.github.chatserver.server.config.ServerSettings;
 import io.github.chatserver.server.handler.ChatIoHandler;
@@ -47,13 +48,14 @@ public final class ChatServer implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
-            ServerContext context = new ServerContext(settings, store, sessions, stats, timers);
+            BodyCipher cipher = settings.bodyCipher();
+            ServerContext context = new ServerContext(settings, cipher, store, sessions, stats, timers);
             acceptor = new NioSocketAcceptor();
             acceptor.setReuseAddress(true);
             acceptor.setCloseOnDeactivation(true);
             acceptor.getSessionConfig().setTcpNoDelay(true);
             acceptor.getFilterChain().addLast("codec",
-                    new ProtocolCodecFilter(new ChatCodecFactory(settings.bodyCipher(), settings.maxFrameLength())));
+                    new ProtocolCodecFilter(new ChatCodecFactory(cipher, settings.maxFrameLength())));
             acceptor.setHandler(new ChatIoHandler(context));
             acceptor.bind(new InetSocketAddress(settings.bindAddress(), settings.port()));
         } catch (IOException | RuntimeException e) {

@@ -4,7 +4,10 @@ import io.github.chatserver.client.ChatClient;
 import io.github.chatserver.codec.Packet;
 import io.github.chatserver.codec.ProtocolViolation;
 import io.github.chatserver.protocol.PbC2CTextChat;
+import io.github.chatserver.protocol.PbClientRequestC2COfflineMsg;
+import io.github.chatserver.protocol.PbServerResponseC2COfflineMsg;
 import io.github.chatserver.server.stats.ServerStats.Counter;
+import io.github.chatserver.server.storage.OfflineStore;
 import io.github.chatserver.testing.RedisExtension;
 import io.github.chatserver.testing.RedisServer;
 import java.time.Duration;
@@ -12,8 +15,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.redisson.api.RList;
-import org.redisson.client.codec.ByteArrayCodec;
 
 import static io.github.chatserver.server.ServerHarness.text;
 import static io.github.chatserver.server.ServerHarness.user;
@@ -80,12 +81,14 @@ class C2CChatTest {
 
         a.send(text(alice, absent, "see you later"));
 
-        RList<byte[]> queue = harness.redis().getList("chat:offline:c2c:" + absent, ByteArrayCodec.INSTANCE);
-        await().atMost(WAIT).until(() -> queue.size() == 1);
-        PbC2CTextChat stored = PbC2CTextChat.parseFrom(queue.get(0));
-        assertEquals(alice, stored.getFromUuid());
-        assertEquals("see you later", stored.getTextMsg());
+        await().atMost(WAIT).until(() -> harness.stored(OfflineStore.Kind.C2C, absent) == 1);
         assertEquals(1, harness.stats().get(Counter.MESSAGES_OFFLINE));
+        ChatClient later = harness.login(absent);
+        later.send(PbClientRequestC2COfflineMsg.newBuilder().setFromUuid(absent).setTimestamp(ChatClient.now()).build());
+        PbServerResponseC2COfflineMsg stored = later.receive(PbServerResponseC2COfflineMsg.class, WAIT);
+        assertEquals(alice, stored.getFromUuid());
+        assertEquals(absent, stored.getToUuid());
+        assertEquals("see you later", stored.getTextMsg());
     }
 
     @Test
@@ -106,7 +109,7 @@ class C2CChatTest {
         Packet next = b.receive(WAIT);
         assertEquals("the real alice", next.body(PbC2CTextChat.class).getTextMsg());
         assertEquals(alice, next.body(PbC2CTextChat.class).getFromUuid());
-        assertEquals(0, harness.redis().getList("chat:offline:c2c:" + bob).size());
+        assertEquals(0, harness.stored(OfflineStore.Kind.C2C, bob));
         assertTrue(a.isConnected() && b.isConnected(), "nobody else is affected");
     }
 

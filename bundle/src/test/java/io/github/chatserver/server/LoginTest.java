@@ -5,6 +5,7 @@ import io.github.chatserver.protocol.PbC2CTextChat;
 import io.github.chatserver.protocol.PbClientLogout;
 import io.github.chatserver.protocol.PbServerAcceptLogin;
 import io.github.chatserver.server.stats.ServerStats.Counter;
+import io.github.chatserver.server.storage.OfflineStore;
 import io.github.chatserver.testing.RedisExtension;
 import io.github.chatserver.testing.RedisServer;
 import java.time.Duration;
@@ -127,7 +128,7 @@ class LoginTest {
 
         // The first thing frank receives is the message sent after login: the earlier one was dropped.
         assertEquals("after login", frankClient.receive(PbC2CTextChat.class, WAIT).getTextMsg());
-        assertEquals(0, harness.redis().getList("chat:offline:c2c:" + frank).size());
+        assertEquals(0, harness.stored(OfflineStore.Kind.C2C, frank));
     }
 
     @Test

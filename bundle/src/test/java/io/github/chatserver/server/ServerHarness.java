@@ -5,6 +5,7 @@ import io.github.chatserver.protocol.PbC2CTextChat;
 import io.github.chatserver.protocol.PbServerAcceptLogin;
 import io.github.chatserver.server.config.ServerSettings;
 import io.github.chatserver.server.stats.ServerStats;
+import io.github.chatserver.server.storage.OfflineStore;
 import io.github.chatserver.testing.RedisServer;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -72,6 +73,11 @@ final class ServerHarness implements AutoCloseable {
     static PbC2CTextChat text(String from, String to, String text) {
         return PbC2CTextChat.newBuilder().setFromUuid(from).setToUuid(to).setTextMsg(text)
                 .setTimestamp(ChatClient.now()).build();
+    }
+
+    /** How many messages Redis holds for the user in the queue of that kind (a ZCARD of our own). */
+    int stored(OfflineStore.Kind kind, String user) {
+        return redis().getScoredSortedSet(kind.key(user)).size();
     }
 
     /** A Redisson client of our own, to look at what the server stored. */

@@ -2,24 +2,15 @@ package io.github.chatserver.client;
 
 import com.google.protobuf.Message;
 import io.github.chatserver.codec.BodyCipher;
-import io.github.chatserver.codec.ChatCodecFactory;
-import io.github.chatserver.codec.FrameHeader;
 import io.github.chatserver.codec.Packet;
 import io.github.chatserver.protocol.PbClientLogin;
 import io.github.chatserver.protocol.PbServerAcceptLogin;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.mina.core.future.ConnectFuture;
-import org.apache.mina.core.service.IoHandlerAdapter;
 import org.apache.mina.core.session.IoSession;
-import org.apache.mina.filter.codec.ProtocolCodecFilter;
-import org.apache.mina.transport.socket.nio.NioSocketConnector;
 
 /**
  * One client connection to a chat server, speaking PROTOCOL.md through the same codec classes as
@@ -29,14 +20,15 @@ import org.apache.mina.transport.socket.nio.NioSocketConnector;
 public final class ChatClient implements AutoCloseable {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
-    private final NioSocketConnector connector;
     private final IoSession session;
-    private final Inbox inbox;
+    private final ChatConnector.Inbox inbox;
+    /** The connector this client owns and closes, or {@code null} when it shares one. */
+    private final ChatConnector owned;
 
-    private ChatClient(NioSocketConnector connector, IoSession session, Inbox inbox) {
-        this.connector = connector;
+    ChatClient(IoSession session, ChatConnector.Inbox inbox, ChatConnector owned) {
         this.session = session;
         this.inbox = inbox;
+        this.owned = owned;
     }
 
     /** Connects with the original clients' cipher ({@code legacy-aes}, key {@code 12345abcdef67890}). */
@@ -44,20 +36,16 @@ public final class ChatClient implements AutoCloseable {
         return connect(host, port, BodyCipher.forMode(BodyCipher.LEGACY_AES, BodyCipher.ORIGINAL_CLIENT_KEY), DEFAULT_TIMEOUT);
     }
 
+    /** Connects on a connector of its own, closed with this client. */
     public static ChatClient connect(String host, int port, BodyCipher cipher, Duration timeout) throws IOException {
-        NioSocketConnector connector = new NioSocketConnector(1);
-        connector.setConnectTimeoutMillis(timeout.toMillis());
-        connector.getFilterChain().addLast("codec",
-                new ProtocolCodecFilter(new ChatCodecFactory(cipher, Integer.MAX_VALUE - FrameHeader.LENGTH)));
-        Inbox inbox = new Inbox();
-        connector.setHandler(inbox);
-        ConnectFuture future = connector.connect(new InetSocketAddress(host, port));
-        if (!future.awaitUninterruptibly(timeout.toMillis()) || !future.isConnected()) {
-            connector.dispose();
-            Throwable cause = future.getException();
-            throw new IOException("Cannot connect to " + host + ":" + port, cause);
+        ChatConnector connector = new ChatConnector(cipher, timeout);
+        try {
+            ChatClient shared = connector.connect(host, port);
+            return new ChatClient(shared.session, shared.inbox, connector);
+        } catch (IOException | RuntimeException e) {
+            connector.close();
+            throw e;
         }
-        return new ChatClient(connector, future.getSession(), inbox);
     }
 
     /** Logs in without a token (the server's {@code open} mode) and returns the server's answer. */
@@ -129,35 +117,12 @@ public final class ChatClient implements AutoCloseable {
     @Override
     public void close() {
         session.closeNow().awaitUninterruptibly(DEFAULT_TIMEOUT.toMillis());
-        connector.dispose();
+        if (owned != null) {
+            owned.close();
+        }
     }
 
     public static long now() {
         return System.currentTimeMillis() / 1000;
-    }
-
-    /** Queues what the server sends and notes when it closes the connection. */
-    private static final class Inbox extends IoHandlerAdapter {
-        private final BlockingQueue<Packet> packets = new LinkedBlockingQueue<>();
-        private final CountDownLatch closed = new CountDownLatch(1);
-        private volatile Throwable failure;
-
-        @Override
-        public void messageReceived(IoSession session, Object message) {
-            if (message instanceof Packet packet) {
-                packets.add(packet);
-            }
-        }
-
-        @Override
-        public void exceptionCaught(IoSession session, Throwable cause) {
-            failure = cause;
-            session.closeNow();
-        }
-
-        @Override
-        public void sessionClosed(IoSession session) {
-            closed.countDown();
-        }
     }
 }

@@ -14,6 +14,8 @@ public class ProtocolViolation extends ProtocolDecoderException {
         CIPHER,
         /** The plaintext is not a valid message of its type (e.g. a required field missing). */
         MALFORMED_BODY,
+        /** A field longer than the server's configured limit (text, group name, uuid). */
+        FIELD_LIMIT,
         /** A packet that clients must not send, or one that contradicts the session's identity. */
         FORBIDDEN
     }

@@ -42,6 +42,33 @@ public @interface ChatServerConfig {
     @AttributeDefinition(description = "Redis password; empty for none", type = org.osgi.service.metatype.annotations.AttributeType.PASSWORD, required = false)
     String redisPassword() default "";
 
+    @AttributeDefinition(description = "Seconds a stored one-to-one message is kept for an offline recipient", min = "1")
+    long c2cOfflineTtl() default 604_800;
+
+    @AttributeDefinition(description = "Seconds a stored group message is kept for an offline member", min = "1")
+    long groupOfflineTtl() default 25_200;
+
+    @AttributeDefinition(description = "Most stored messages per user and kind; the oldest give way", min = "1")
+    int offlineCap() default 10_000;
+
+    @AttributeDefinition(description = "Push stored messages right after a successful login")
+    boolean pushOfflineOnLogin() default false;
+
+    @AttributeDefinition(description = "Longest text_msg accepted, in characters", min = "1")
+    int maxTextLength() default 2048;
+
+    @AttributeDefinition(description = "Longest group name accepted, in characters", min = "1")
+    int maxGroupNameLength() default 64;
+
+    @AttributeDefinition(description = "Most members of one group, the owner included", min = "2")
+    int maxMembersPerGroup() default 2000;
+
+    @AttributeDefinition(description = "Most groups one user may own or belong to", min = "1")
+    int maxGroupsPerUser() default 200;
+
+    @AttributeDefinition(description = "Keep group membership in a local cache kept coherent through Redis pub/sub")
+    boolean membershipCache() default true;
+
     @AttributeDefinition(description = "Name of this node in presence records; empty picks host name + random suffix", required = false)
     String nodeId() default "";
 }

@@ -23,7 +23,10 @@ public record ServerSettings(
         String cipherKey,
         String redisAddress,
         String redisPassword,
-        String nodeId) {
+        String nodeId,
+        OfflinePolicy offline,
+        Limits limits,
+        boolean membershipCache) {
 
     public ServerSettings {
         require(port >= 0 && port <= 65535, "port must be within 0..65535, not " + port);
@@ -48,28 +51,43 @@ public record ServerSettings(
     public static ServerSettings from(ChatServerConfig c) {
         return new ServerSettings(c.port(), c.bindAddress(), Duration.ofSeconds(c.loginTimeout()),
                 Duration.ofSeconds(c.idleTimeout()), c.maxFrameLength(), c.cipher(), c.cipherKey(),
-                c.redisAddress(), c.redisPassword(), c.nodeId());
+                c.redisAddress(), c.redisPassword(), c.nodeId(),
+                new OfflinePolicy(Duration.ofSeconds(c.c2cOfflineTtl()), Duration.ofSeconds(c.groupOfflineTtl()),
+                        c.offlineCap(), c.pushOfflineOnLogin()),
+                new Limits(c.maxTextLength(), c.maxGroupNameLength(), c.maxMembersPerGroup(), c.maxGroupsPerUser()),
+                c.membershipCache());
     }
 
     /** The documented defaults, with the given Redis; port 0 picks a free port (tests). */
     public static ServerSettings defaults(String redisAddress) {
         return new ServerSettings(8989, "127.0.0.1", Duration.ofSeconds(60), Duration.ofSeconds(240), 8192,
-                BodyCipher.LEGACY_AES, BodyCipher.ORIGINAL_CLIENT_KEY, redisAddress, "", "");
+                BodyCipher.LEGACY_AES, BodyCipher.ORIGINAL_CLIENT_KEY, redisAddress, "", "",
+                OfflinePolicy.DEFAULTS, Limits.DEFAULTS, true);
     }
 
     public ServerSettings withPort(int newPort) {
         return new ServerSettings(newPort, bindAddress, loginTimeout, idleTimeout, maxFrameLength, cipher,
-                cipherKey, redisAddress, redisPassword, nodeId);
+                cipherKey, redisAddress, redisPassword, nodeId, offline, limits, membershipCache);
     }
 
     public ServerSettings withTimeouts(Duration newLoginTimeout, Duration newIdleTimeout) {
         return new ServerSettings(port, bindAddress, newLoginTimeout, newIdleTimeout, maxFrameLength, cipher,
-                cipherKey, redisAddress, redisPassword, nodeId);
+                cipherKey, redisAddress, redisPassword, nodeId, offline, limits, membershipCache);
     }
 
-    public ServerSettings withMaxFrameLength(int newMaxFrameLength) {
-        return new ServerSettings(port, bindAddress, loginTimeout, idleTimeout, newMaxFrameLength, cipher,
-                cipherKey, redisAddress, redisPassword, nodeId);
+    public ServerSettings withOffline(OfflinePolicy newOffline) {
+        return new ServerSettings(port, bindAddress, loginTimeout, idleTimeout, maxFrameLength, cipher,
+                cipherKey, redisAddress, redisPassword, nodeId, newOffline, limits, membershipCache);
+    }
+
+    public ServerSettings withLimits(Limits newLimits) {
+        return new ServerSettings(port, bindAddress, loginTimeout, idleTimeout, maxFrameLength, cipher,
+                cipherKey, redisAddress, redisPassword, nodeId, offline, newLimits, membershipCache);
+    }
+
+    public ServerSettings withMembershipCache(boolean enabled) {
+        return new ServerSettings(port, bindAddress, loginTimeout, idleTimeout, maxFrameLength, cipher,
+                cipherKey, redisAddress, redisPassword, nodeId, offline, limits, enabled);
     }
 
     public BodyCipher bodyCipher() {
@@ -98,7 +116,7 @@ public record ServerSettings(
         return host + "-" + HexFormat.of().formatHex(suffix);
     }
 
-    private static void require(boolean condition, String message) {
+    static void require(boolean condition, String message) {
         if (!condition) {
             throw new IllegalArgumentException("Invalid " + ChatServerConfig.PID + " configuration: " + message);
         }

@@ -4,11 +4,10 @@ import io.github.chatserver.codec.Packet;
 import io.github.chatserver.codec.ProtocolViolation;
 import io.github.chatserver.protocol.PbC2CTextChat;
 import io.github.chatserver.server.stats.ServerStats.Counter;
+import io.github.chatserver.server.storage.OfflineStore;
+import java.util.List;
 import java.util.Optional;
-import org.apache.mina.core.future.WriteFuture;
 import org.apache.mina.core.session.IoSession;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One-to-one text (5). The sender is the session's user; the server stamps its own time. An
@@ -16,12 +15,12 @@ import org.slf4j.LoggerFactory;
  * as an offline message. Nothing is silently dropped.
  */
 public final class C2CHandler implements PacketHandler {
-    private static final Logger LOG = LoggerFactory.getLogger(C2CHandler.class);
-
     private final ServerContext context;
+    private final Outbox outbox;
 
-    C2CHandler(ServerContext context) {
+    C2CHandler(ServerContext context, Outbox outbox) {
         this.context = context;
+        this.outbox = outbox;
     }
 
     @Override
@@ -31,35 +30,14 @@ public final class C2CHandler implements PacketHandler {
         if (!Identity.isWellFormed(in.getToUuid())) {
             throw new ProtocolViolation(ProtocolViolation.Kind.MALFORMED_BODY, "Invalid to_uuid in C2C text");
         }
+        Identity.requireTextWithin(in.getTextMsg(), context.settings().limits().maxTextLength());
         PbC2CTextChat message = in.toBuilder().setFromUuid(sender).setTimestamp(ServerContext.now()).build();
+        OfflineStore.Entry offline = new OfflineStore.Entry(OfflineStore.Kind.C2C, message.getToUuid(), message.toByteArray());
         Optional<IoSession> recipient = context.sessions().find(message.getToUuid());
         if (recipient.isPresent() && recipient.get().isConnected()) {
-            deliverOnline(recipient.get(), message);
+            outbox.deliver(recipient.get(), Packet.of(message), offline, Counter.MESSAGES_ONLINE);
         } else {
-            storeOffline(message);
+            outbox.store(List.of(offline));
         }
-    }
-
-    private void deliverOnline(IoSession recipient, PbC2CTextChat message) {
-        WriteFuture written = recipient.write(Packet.of(message));
-        written.addListener(f -> {
-            if (((WriteFuture) f).isWritten()) {
-                context.stats().increment(Counter.MESSAGES_ONLINE);
-            } else {
-                // The recipient's connection failed or closed before the write completed.
-                storeOffline(message);
-            }
-        });
-    }
-
-    private void storeOffline(PbC2CTextChat message) {
-        context.store().offline().storeC2C(message).whenComplete((ok, failure) -> {
-            if (failure == null) {
-                context.stats().increment(Counter.MESSAGES_OFFLINE);
-            } else {
-                context.stats().increment(Counter.OFFLINE_STORE_FAILURES);
-                LOG.error("Could not store an offline message for '{}': {}", message.getToUuid(), failure.toString());
-            }
-        });
     }
 }

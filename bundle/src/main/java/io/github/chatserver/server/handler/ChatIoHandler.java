@@ -6,6 +6,7 @@ import io.github.chatserver.codec.UnknownPacket;
 import io.github.chatserver.protocol.PacketType;
 import io.github.chatserver.server.session.ClientState;
 import io.github.chatserver.server.stats.ServerStats.Counter;
+import io.github.chatserver.server.storage.OfflineStore;
 import io.github.chatserver.server.stats.ThrottledLog;
 import java.io.IOException;
 import java.util.EnumMap;
@@ -32,12 +33,28 @@ public final class ChatIoHandler extends IoHandlerAdapter {
 
     public ChatIoHandler(ServerContext context) {
         this.context = context;
-        this.sessionHandler = new SessionHandler(context, this::replayHeld);
-        C2CHandler c2c = new C2CHandler(context);
+        OfflineHandler offline = new OfflineHandler(context);
+        this.sessionHandler = new SessionHandler(context, session -> {
+            if (context.settings().offline().pushOnLogin()) {
+                offline.deliver(session, OfflineStore.Kind.C2C);
+                offline.deliver(session, OfflineStore.Kind.GROUP);
+            }
+            replayHeld(session);
+        });
+        Outbox outbox = new Outbox(context);
+        GroupHandler groups = new GroupHandler(context);
         routes.put(PacketType.CLIENT_LOGIN, sessionHandler);
         routes.put(PacketType.CLIENT_LOGOUT, sessionHandler);
         routes.put(PacketType.CLIENT_PING, sessionHandler);
-        routes.put(PacketType.C2C_TEXT_CHAT, c2c);
+        routes.put(PacketType.C2C_TEXT_CHAT, new C2CHandler(context, outbox));
+        routes.put(PacketType.CLIENT_REQUEST_C2C_OFFLINE_MSG, offline);
+        routes.put(PacketType.CLIENT_REQUEST_GROUP_OFFLINE_MSG, offline);
+        routes.put(PacketType.CLIENT_REQUEST_GROUP_INFO, groups);
+        routes.put(PacketType.CLIENT_BUILD_GROUP, groups);
+        routes.put(PacketType.CLIENT_DISBAND_GROUP, groups);
+        routes.put(PacketType.CLIENT_JOIN_GROUP, groups);
+        routes.put(PacketType.CLIENT_LEAVE_GROUP, groups);
+        routes.put(PacketType.GROUP_TEXT_CHAT, new GroupChatHandler(context, outbox, groups));
     }
 
     @Override

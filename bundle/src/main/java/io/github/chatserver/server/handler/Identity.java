@@ -22,6 +22,14 @@ final class Identity {
         return user;
     }
 
+    /** Refuses a text longer than the configured limit (counted, connection closed). */
+    static void requireTextWithin(String text, int maxLength) throws ProtocolViolation {
+        if (text.length() > maxLength) {
+            throw new ProtocolViolation(ProtocolViolation.Kind.FIELD_LIMIT,
+                    "text_msg of " + text.length() + " characters exceeds maxTextLength " + maxLength);
+        }
+    }
+
     /** A uuid is 1..128 visible characters, with no white space or control characters. */
     static boolean isWellFormed(String uuid) {
         if (uuid == null || uuid.isEmpty() || uuid.length() > MAX_UUID_LENGTH) {

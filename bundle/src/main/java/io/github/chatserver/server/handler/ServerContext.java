@@ -1,5 +1,8 @@
 package io.github.chatserver.server.handler;
 
+import io.github.chatserver.codec.BodyCipher;
+import io.github.chatserver.codec.EncodedFrame;
+import io.github.chatserver.codec.Packet;
 import io.github.chatserver.server.config.ServerSettings;
 import io.github.chatserver.server.session.SessionRegistry;
 import io.github.chatserver.server.stats.ServerStats;
@@ -9,10 +12,19 @@ import java.util.concurrent.ScheduledExecutorService;
 /** What the packet handlers of one running server share. */
 public record ServerContext(
         ServerSettings settings,
+        BodyCipher cipher,
         RedisStore store,
         SessionRegistry sessions,
         ServerStats stats,
         ScheduledExecutorService timers) {
+
+    /**
+     * Encodes and encrypts a packet once, for writing to many sessions: the cipher is the same
+     * for every connection of the listener.
+     */
+    public EncodedFrame encodeOnce(Packet packet) {
+        return EncodedFrame.of(packet, cipher);
+    }
 
     /** Server time for everything sent: Unix seconds (PROTOCOL.md section 3). */
     public static long now() {

@@ -23,8 +23,9 @@ public final class SessionHandler implements PacketHandler {
     private final Consumer<IoSession> replayHeld;
 
     /**
-     * @param replayHeld handles the packets held while the login was pending; given by the
-     *                   dispatcher, which owns the routing
+     * @param replayHeld runs right after a successful login answer: pushes stored messages if
+     *                   so configured and handles the packets held while the login was pending;
+     *                   given by the dispatcher, which owns the routing
      */
     SessionHandler(ServerContext context, Consumer<IoSession> replayHeld) {
         this.context = context;

@@ -1,7 +1,10 @@
 package io.github.chatserver.server.session;
 
 import io.github.chatserver.codec.Packet;
+import io.github.chatserver.server.storage.OfflineStore;
 import java.util.ArrayDeque;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.Queue;
 import java.util.concurrent.ScheduledFuture;
 import org.apache.mina.core.session.AttributeKey;
@@ -24,6 +27,7 @@ public final class ClientState {
     private String presenceMarker;
     private ScheduledFuture<?> loginTimeout;
     private final Queue<Packet> held = new ArrayDeque<>();
+    private final Set<OfflineStore.Kind> delivering = EnumSet.noneOf(OfflineStore.Kind.class);
 
     public static ClientState of(IoSession session) {
         ClientState state = (ClientState) session.getAttribute(KEY);
@@ -87,6 +91,15 @@ public final class ClientState {
     /** The next held packet, or {@code null}; called after the login completed. */
     public synchronized Packet nextHeld() {
         return held.poll();
+    }
+
+    /** Marks a delivery of stored messages as running; false if one of that kind already runs. */
+    public synchronized boolean startDelivery(OfflineStore.Kind kind) {
+        return delivering.add(kind);
+    }
+
+    public synchronized void endDelivery(OfflineStore.Kind kind) {
+        delivering.remove(kind);
     }
 
     public synchronized void loginTimeout(ScheduledFuture<?> future) {

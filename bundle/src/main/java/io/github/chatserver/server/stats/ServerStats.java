@@ -20,9 +20,21 @@ public final class ServerStats {
         IDLE_CLOSED,
         PRE_LOGIN_DROPPED,
         UNKNOWN_PACKETS,
+        /** One-to-one messages written to an online recipient. */
         MESSAGES_ONLINE,
+        /** Messages (one-to-one or group, per recipient) stored for later delivery. */
         MESSAGES_OFFLINE,
+        /** Stored messages delivered (write completed) and removed. */
+        OFFLINE_DELIVERED,
+        /** Stored messages found expired at delivery time, removed unsent. */
+        OFFLINE_EXPIRED,
+        /** Stored messages pushed out of a full queue by newer ones. */
+        OFFLINE_DROPPED,
         OFFLINE_STORE_FAILURES,
+        /** Group messages written to online members (one per member). */
+        GROUP_DELIVERIES,
+        /** Requests refused by a rule (not a member, not the owner, a limit), answered with the reason. */
+        REQUESTS_REFUSED,
         REDIS_ERRORS
     }
 

@@ -1,17 +1,60 @@
 package io.github.chatserver.server.storage;
 
-import io.github.chatserver.protocol.PbC2CTextChat;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
-import org.redisson.api.RList;
+import org.redisson.api.RBatch;
+import org.redisson.api.RScoredSortedSet;
+import org.redisson.api.RScript;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.ByteArrayCodec;
+import org.redisson.client.protocol.ScoredEntry;
 
 /**
- * Messages for users who are not online, as protobuf bytes in a Redis list per recipient, in
- * the order they were sent. (Delivery, expiry and caps build on this in the offline-message work.)
+ * Messages for users who are not online: per recipient and kind, a Redis sorted set ordered by a
+ * global sequence number (send order). Each entry carries its own expiry, so an expired message
+ * is never delivered whatever arrived after it; the queue key itself expires with its newest
+ * entry, so abandoned queues leave nothing behind. A queue holds at most {@code cap} entries:
+ * the oldest give way, atomically with the insert.
  */
 public final class OfflineStore {
-    static final String C2C_PREFIX = "chat:offline:c2c:";
+    /** The two queues of a user: one-to-one (type 5, served as 7) and group (type 8, served as 10). */
+    public enum Kind {
+        C2C("chat:offline:c2c:"), GROUP("chat:offline:group:");
+
+        private final String prefix;
+
+        Kind(String prefix) {
+            this.prefix = prefix;
+        }
+
+        public String key(String user) {
+            return prefix + user;
+        }
+    }
+
+    static final String SEQUENCE_KEY = "chat:offline:seq";
+
+    /**
+     * KEYS[1] queue, KEYS[2] sequence; ARGV[1] payload, ARGV[2] expiresAtMillis, ARGV[3] cap,
+     * ARGV[4] ttlMillis. Returns how many old entries the cap pushed out.
+     */
+    private static final String STORE_SCRIPT = """
+            local seq = redis.call('INCR', KEYS[2])
+            redis.call('ZADD', KEYS[1], seq, seq .. '|' .. ARGV[2] .. '|' .. ARGV[1])
+            local dropped = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[3])
+            if dropped > 0 then
+              redis.call('ZREMRANGEBYRANK', KEYS[1], 0, dropped - 1)
+            else
+              dropped = 0
+            end
+            if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[4]) then
+              redis.call('PEXPIRE', KEYS[1], ARGV[4])
+            end
+            return dropped
+            """;
 
     private final RedissonClient redisson;
     private final InFlight inFlight;
@@ -21,16 +64,75 @@ public final class OfflineStore {
         this.inFlight = inFlight;
     }
 
-    public CompletionStage<Boolean> storeC2C(PbC2CTextChat message) {
-        return inFlight.track(c2cQueue(message.getToUuid()).addAsync(message.toByteArray()));
+    /** One message to store: for whom, which kind, its protobuf bytes. */
+    public record Entry(Kind kind, String recipient, byte[] payload) {
     }
 
-    /** The number of stored one-to-one messages of a user. */
-    public CompletionStage<Integer> countC2C(String user) {
-        return c2cQueue(user).sizeAsync();
+    /**
+     * Stores a message for its recipient. Completes with the number of older messages the cap
+     * pushed out of that queue (usually 0).
+     */
+    public CompletionStage<Long> store(Entry entry, long ttlMillis, int cap) {
+        return inFlight.track(redisson.getScript(ByteArrayCodec.INSTANCE).evalAsync(RScript.Mode.READ_WRITE,
+                STORE_SCRIPT, RScript.ReturnType.LONG, keys(entry), args(entry, ttlMillis, cap)));
     }
 
-    private RList<byte[]> c2cQueue(String user) {
-        return redisson.getList(C2C_PREFIX + user, ByteArrayCodec.INSTANCE);
+    /**
+     * Stores many messages in one pipelined round trip (a group message for its offline members).
+     * Completes with the total pushed out by caps.
+     */
+    public CompletionStage<Long> storeAll(List<Entry> entries, long ttlMillis, int cap) {
+        if (entries.size() == 1) {
+            return store(entries.get(0), ttlMillis, cap);
+        }
+        RBatch batch = redisson.createBatch();
+        var script = batch.getScript(ByteArrayCodec.INSTANCE);
+        for (Entry e : entries) {
+            script.evalAsync(RScript.Mode.READ_WRITE, STORE_SCRIPT, RScript.ReturnType.LONG, keys(e),
+                    args(e, ttlMillis, cap));
+        }
+        return inFlight.track(batch.executeAsync()).thenApply(result -> result.getResponses().stream()
+                .mapToLong(r -> ((Number) r).longValue()).sum());
+    }
+
+    /** Up to {@code max} entries with a sequence number above {@code afterSeq}, oldest first, expired ones included. */
+    public CompletionStage<List<StoredMessage>> fetch(Kind kind, String user, long afterSeq, int max) {
+        return inFlight.track(queue(kind, user).entryRangeAsync(afterSeq, false, Double.POSITIVE_INFINITY, true, 0, max))
+                .thenApply(OfflineStore::parseAll);
+    }
+
+    /** Removes one delivered (or expired) entry. */
+    public CompletionStage<Boolean> remove(Kind kind, String user, StoredMessage message) {
+        return inFlight.track(queue(kind, user).removeAsync(message.member()));
+    }
+
+    /** How many entries a queue holds, expired ones not yet swept included. */
+    public CompletionStage<Integer> count(Kind kind, String user) {
+        return inFlight.track(queue(kind, user).sizeAsync());
+    }
+
+    private RScoredSortedSet<byte[]> queue(Kind kind, String user) {
+        return redisson.getScoredSortedSet(kind.key(user), ByteArrayCodec.INSTANCE);
+    }
+
+    private static List<Object> keys(Entry e) {
+        return List.of(e.kind().key(e.recipient()), SEQUENCE_KEY);
+    }
+
+    private static Object[] args(Entry e, long ttlMillis, int cap) {
+        long expiresAt = System.currentTimeMillis() + ttlMillis;
+        return new Object[] {e.payload(), ascii(expiresAt), ascii(cap), ascii(ttlMillis)};
+    }
+
+    private static byte[] ascii(long n) {
+        return Long.toString(n).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static List<StoredMessage> parseAll(Collection<ScoredEntry<byte[]>> entries) {
+        List<StoredMessage> messages = new ArrayList<>(entries.size());
+        for (ScoredEntry<byte[]> e : entries) {
+            messages.add(StoredMessage.parse(e.getValue()));
+        }
+        return messages;
     }
 }

@@ -22,11 +22,15 @@ public final class RedisStore implements AutoCloseable {
     private final InFlight inFlight = new InFlight();
     private final PresenceStore presence;
     private final OfflineStore offline;
+    private final GroupStore groups;
+    private final MembershipCache membership;
 
-    private RedisStore(RedissonClient redisson, String nodeId) {
+    private RedisStore(RedissonClient redisson, ServerSettings settings) {
         this.redisson = redisson;
-        this.presence = new PresenceStore(redisson, nodeId, inFlight);
+        this.presence = new PresenceStore(redisson, settings.nodeId(), inFlight);
         this.offline = new OfflineStore(redisson, inFlight);
+        this.groups = new GroupStore(redisson, inFlight);
+        this.membership = new MembershipCache(redisson, groups, settings.membershipCache());
     }
 
     public static RedisStore connect(ServerSettings settings) {
@@ -41,7 +45,7 @@ public final class RedisStore implements AutoCloseable {
         if (!settings.redisPassword().isEmpty()) {
             server.setPassword(settings.redisPassword());
         }
-        return new RedisStore(Redisson.create(config), settings.nodeId());
+        return new RedisStore(Redisson.create(config), settings);
     }
 
     public PresenceStore presence() {
@@ -50,6 +54,14 @@ public final class RedisStore implements AutoCloseable {
 
     public OfflineStore offline() {
         return offline;
+    }
+
+    public GroupStore groups() {
+        return groups;
+    }
+
+    public MembershipCache membership() {
+        return membership;
     }
 
     /** Lets the operations in flight finish (bounded), then disconnects. */

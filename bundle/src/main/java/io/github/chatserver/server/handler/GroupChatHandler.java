@@ -1,0 +1,73 @@
+package io.github.chatserver.server.handler;
+
+import io.github.chatserver.codec.EncodedFrame;
+import io.github.chatserver.codec.Packet;
+import io.github.chatserver.codec.ProtocolViolation;
+import io.github.chatserver.protocol.PbGroupTextChat;
+import io.github.chatserver.server.stats.ServerStats.Counter;
+import io.github.chatserver.server.storage.OfflineStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.mina.core.session.IoSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group text (8): from a member to every other member, online at once, offline as type 10 later.
+ * Membership comes from the local cache, so a message costs no Redis read; the message is
+ * encoded and encrypted once and the same bytes are written to every online member.
+ */
+public final class GroupChatHandler implements PacketHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(GroupChatHandler.class);
+
+    private final ServerContext context;
+    private final Outbox outbox;
+    private final GroupHandler groups;
+
+    GroupChatHandler(ServerContext context, Outbox outbox, GroupHandler groups) {
+        this.context = context;
+        this.outbox = outbox;
+        this.groups = groups;
+    }
+
+    @Override
+    public void handle(IoSession session, Packet packet) throws ProtocolViolation {
+        PbGroupTextChat in = packet.body(PbGroupTextChat.class);
+        String sender = Identity.requireSender(session, in.getFromUuid());
+        String groupId = GroupHandler.requireGroupId(in.getGroupId());
+        Identity.requireTextWithin(in.getTextMsg(), context.settings().limits().maxTextLength());
+        PbGroupTextChat message = in.toBuilder().setFromUuid(sender).setTimestamp(ServerContext.now()).build();
+        context.store().membership().members(groupId).whenComplete((members, failure) -> {
+            if (failure != null) {
+                context.stats().increment(Counter.REDIS_ERRORS);
+                LOG.warn("Group message of '{}' not sent: membership unavailable ({})", sender, failure.toString());
+                return;
+            }
+            if (!members.contains(sender)) {
+                groups.notInGroup(session, sender, groupId, "");
+                return;
+            }
+            fanOut(message, members);
+        });
+    }
+
+    private void fanOut(PbGroupTextChat message, Iterable<String> members) {
+        EncodedFrame frame = context.encodeOnce(Packet.of(message));
+        byte[] stored = message.toByteArray();
+        List<OfflineStore.Entry> offline = new ArrayList<>();
+        for (String member : members) {
+            if (member.equals(message.getFromUuid())) {
+                continue;
+            }
+            OfflineStore.Entry entry = new OfflineStore.Entry(OfflineStore.Kind.GROUP, member, stored);
+            Optional<IoSession> online = context.sessions().find(member);
+            if (online.isPresent() && online.get().isConnected()) {
+                outbox.deliver(online.get(), frame, entry, Counter.GROUP_DELIVERIES);
+            } else {
+                offline.add(entry);
+            }
+        }
+        outbox.store(offline);
+    }
+}

@@ -1,0 +1,91 @@
+package io.github.chatserver.client;
+
+import io.github.chatserver.codec.BodyCipher;
+import io.github.chatserver.codec.ChatCodecFactory;
+import io.github.chatserver.codec.FrameHeader;
+import io.github.chatserver.codec.Packet;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.apache.mina.core.future.ConnectFuture;
+import org.apache.mina.core.service.IoHandlerAdapter;
+import org.apache.mina.core.session.AttributeKey;
+import org.apache.mina.core.session.IoSession;
+import org.apache.mina.filter.codec.ProtocolCodecFilter;
+import org.apache.mina.transport.socket.nio.NioSocketConnector;
+
+/**
+ * Opens {@link ChatClient} connections that share one MINA connector (one I/O thread), so a
+ * test or tool can hold hundreds of clients without hundreds of threads.
+ */
+public final class ChatConnector implements AutoCloseable {
+    private static final AttributeKey INBOX = new AttributeKey(ChatConnector.class, "inbox");
+
+    private final NioSocketConnector connector;
+    private final Duration timeout;
+
+    public ChatConnector(BodyCipher cipher, Duration timeout) {
+        this.timeout = timeout;
+        connector = new NioSocketConnector(1);
+        connector.setConnectTimeoutMillis(timeout.toMillis());
+        connector.getFilterChain().addLast("codec",
+                new ProtocolCodecFilter(new ChatCodecFactory(cipher, Integer.MAX_VALUE - FrameHeader.LENGTH)));
+        connector.setHandler(new InboxHandler());
+    }
+
+    /** A connector for the original clients' cipher ({@code legacy-aes}, key {@code 12345abcdef67890}). */
+    public static ChatConnector legacy() {
+        return new ChatConnector(BodyCipher.forMode(BodyCipher.LEGACY_AES, BodyCipher.ORIGINAL_CLIENT_KEY),
+                ChatClient.DEFAULT_TIMEOUT);
+    }
+
+    public ChatClient connect(String host, int port) throws IOException {
+        Inbox inbox = new Inbox();
+        ConnectFuture future = connector.connect(new InetSocketAddress(host, port),
+                (session, f) -> session.setAttribute(INBOX, inbox));
+        if (!future.awaitUninterruptibly(timeout.toMillis()) || !future.isConnected()) {
+            throw new IOException("Cannot connect to " + host + ":" + port, future.getException());
+        }
+        return new ChatClient(future.getSession(), inbox, null);
+    }
+
+    /** Closes the connector and every connection it opened. */
+    @Override
+    public void close() {
+        connector.dispose(true);
+    }
+
+    /** What the server sent one connection, and whether it closed. */
+    static final class Inbox {
+        final BlockingQueue<Packet> packets = new LinkedBlockingQueue<>();
+        final CountDownLatch closed = new CountDownLatch(1);
+        volatile Throwable failure;
+    }
+
+    private static final class InboxHandler extends IoHandlerAdapter {
+        @Override
+        public void messageReceived(IoSession session, Object message) {
+            if (message instanceof Packet packet) {
+                inbox(session).packets.add(packet);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(IoSession session, Throwable cause) {
+            inbox(session).failure = cause;
+            session.closeNow();
+        }
+
+        @Override
+        public void sessionClosed(IoSession session) {
+            inbox(session).closed.countDown();
+        }
+
+        private static Inbox inbox(IoSession session) {
+            return (Inbox) session.getAttribute(INBOX);
+        }
+    }
+}
