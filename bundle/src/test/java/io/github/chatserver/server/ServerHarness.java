@@ -1,7 +1,9 @@
 package io.github.chatserver.server;
 
 import io.github.chatserver.client.ChatClient;
+import io.github.chatserver.client.ChatConnector;
 import io.github.chatserver.protocol.PbC2CTextChat;
+import io.github.chatserver.protocol.PbClientLogin;
 import io.github.chatserver.protocol.PbServerAcceptLogin;
 import io.github.chatserver.server.config.ServerSettings;
 import io.github.chatserver.server.stats.ServerStats;
@@ -68,6 +70,26 @@ final class ServerHarness implements AutoCloseable {
         PbServerAcceptLogin answer = c.login(user);
         assertTrue(answer.getLogin(), "login of " + user + " refused: " + answer.getTipsMsg());
         return c;
+    }
+
+    /**
+     * Connects and logs in many users over one shared connector (one client I/O thread),
+     * pipelined: every login is sent before any answer is awaited. Asserts every answer is yes.
+     * The caller owns the connector and closes it (which closes these clients).
+     */
+    List<ChatClient> loginMany(ChatConnector connector, List<String> users)
+            throws IOException, TimeoutException, InterruptedException {
+        List<ChatClient> logged = new ArrayList<>(users.size());
+        for (String user : users) {
+            ChatClient c = connector.connect("127.0.0.1", port());
+            c.send(PbClientLogin.newBuilder().setUuid(user).setVersion(1.0f).setTimestamp(ChatClient.now()).build());
+            logged.add(c);
+        }
+        for (int i = 0; i < users.size(); i++) {
+            PbServerAcceptLogin answer = logged.get(i).receive(PbServerAcceptLogin.class, ChatClient.DEFAULT_TIMEOUT);
+            assertTrue(answer.getLogin(), "login of " + users.get(i) + " refused: " + answer.getTipsMsg());
+        }
+        return logged;
     }
 
     static PbC2CTextChat text(String from, String to, String text) {

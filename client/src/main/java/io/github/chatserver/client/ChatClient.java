@@ -109,6 +109,15 @@ public final class ChatClient implements AutoCloseable {
         return session.isConnected() && inbox.closed.getCount() > 0;
     }
 
+    /** Stops reading from the socket, as a slow or stuck client would; the server's writes pile up. */
+    public void pauseReading() {
+        session.suspendRead();
+    }
+
+    public void resumeReading() {
+        session.resumeRead();
+    }
+
     /** Local port of this connection, to tell connections apart in logs and tests. */
     public int localPort() {
         return ((InetSocketAddress) session.getLocalAddress()).getPort();

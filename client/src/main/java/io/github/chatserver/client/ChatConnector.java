@@ -42,6 +42,16 @@ public final class ChatConnector implements AutoCloseable {
                 ChatClient.DEFAULT_TIMEOUT);
     }
 
+    /**
+     * Fixes the socket receive buffer of connections opened from now on (the kernel otherwise
+     * grows it to megabytes): with reading paused, a client then stops accepting data soon, as a
+     * slow client on a real network would.
+     */
+    public ChatConnector receiveBufferSize(int bytes) {
+        connector.getSessionConfig().setReceiveBufferSize(bytes);
+        return this;
+    }
+
     public ChatClient connect(String host, int port) throws IOException {
         Inbox inbox = new Inbox();
         ConnectFuture future = connector.connect(new InetSocketAddress(host, port),

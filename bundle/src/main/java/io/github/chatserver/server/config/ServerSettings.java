@@ -43,6 +43,8 @@ public record ServerSettings(
                 "redisAddress must look like redis://host:port or rediss://host:port, not '" + redisAddress + "'");
         redisPassword = redisPassword == null ? "" : redisPassword;
         nodeId = nodeId == null || nodeId.isBlank() ? generatedNodeId() : nodeId.trim();
+        require(nodeId.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != '|' && c != '/'),
+                "nodeId must be printable ASCII without spaces, '|' or '/'");
         // The TLS listener arrives with the security issue; until then cipher none would mean clear text.
         require(!BodyCipher.NONE.equals(cipher), "cipher none is only allowed on a TLS listener, which is not configured");
     }

@@ -31,11 +31,14 @@ public final class C2CHandler implements PacketHandler {
             throw new ProtocolViolation(ProtocolViolation.Kind.MALFORMED_BODY, "Invalid to_uuid in C2C text");
         }
         Identity.requireTextWithin(in.getTextMsg(), context.settings().limits().maxTextLength());
-        PbC2CTextChat message = in.toBuilder().setFromUuid(sender).setTimestamp(ServerContext.now()).build();
-        OfflineStore.Entry offline = new OfflineStore.Entry(OfflineStore.Kind.C2C, message.getToUuid(), message.toByteArray());
+        // Rebuilt field by field: the sender controls nothing but recipient and text (no unknown fields pass).
+        PbC2CTextChat message = PbC2CTextChat.newBuilder().setFromUuid(sender).setToUuid(in.getToUuid())
+                .setTextMsg(in.getTextMsg()).setTimestamp(ServerContext.now()).build();
+        OfflineStore.Entry offline = new OfflineStore.Entry(OfflineStore.Kind.C2C, message.getToUuid(),
+                context.store().offline().nextSeq(), message.toByteArray());
         Optional<IoSession> recipient = context.sessions().find(message.getToUuid());
         if (recipient.isPresent() && recipient.get().isConnected()) {
-            outbox.deliver(recipient.get(), Packet.of(message), offline, Counter.MESSAGES_ONLINE);
+            outbox.deliver(recipient.get(), context.encodeOnce(Packet.of(message)), offline, Counter.MESSAGES_ONLINE);
         } else {
             outbox.store(List.of(offline));
         }

@@ -5,6 +5,7 @@ import io.github.chatserver.codec.ProtocolViolation;
 import io.github.chatserver.codec.UnknownPacket;
 import io.github.chatserver.protocol.PacketType;
 import io.github.chatserver.server.session.ClientState;
+import io.github.chatserver.server.session.TrackedWrites;
 import io.github.chatserver.server.stats.ServerStats.Counter;
 import io.github.chatserver.server.storage.OfflineStore;
 import io.github.chatserver.server.stats.ThrottledLog;
@@ -154,6 +155,7 @@ public final class ChatIoHandler extends IoHandlerAdapter {
 
     @Override
     public void sessionClosed(IoSession session) {
+        TrackedWrites.sessionClosed(session);
         sessionHandler.closed(session);
     }
 }

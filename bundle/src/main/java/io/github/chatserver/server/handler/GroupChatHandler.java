@@ -37,7 +37,9 @@ public final class GroupChatHandler implements PacketHandler {
         String sender = Identity.requireSender(session, in.getFromUuid());
         String groupId = GroupHandler.requireGroupId(in.getGroupId());
         Identity.requireTextWithin(in.getTextMsg(), context.settings().limits().maxTextLength());
-        PbGroupTextChat message = in.toBuilder().setFromUuid(sender).setTimestamp(ServerContext.now()).build();
+        // Rebuilt field by field: the sender controls nothing but group and text (no unknown fields pass).
+        PbGroupTextChat message = PbGroupTextChat.newBuilder().setFromUuid(sender).setGroupId(groupId)
+                .setTextMsg(in.getTextMsg()).setTimestamp(ServerContext.now()).build();
         context.store().membership().members(groupId).whenComplete((members, failure) -> {
             if (failure != null) {
                 context.stats().increment(Counter.REDIS_ERRORS);
@@ -55,12 +57,13 @@ public final class GroupChatHandler implements PacketHandler {
     private void fanOut(PbGroupTextChat message, Iterable<String> members) {
         EncodedFrame frame = context.encodeOnce(Packet.of(message));
         byte[] stored = message.toByteArray();
+        long seq = context.store().offline().nextSeq();
         List<OfflineStore.Entry> offline = new ArrayList<>();
         for (String member : members) {
             if (member.equals(message.getFromUuid())) {
                 continue;
             }
-            OfflineStore.Entry entry = new OfflineStore.Entry(OfflineStore.Kind.GROUP, member, stored);
+            OfflineStore.Entry entry = new OfflineStore.Entry(OfflineStore.Kind.GROUP, member, seq, stored);
             Optional<IoSession> online = context.sessions().find(member);
             if (online.isPresent() && online.get().isConnected()) {
                 outbox.deliver(online.get(), frame, entry, Counter.GROUP_DELIVERIES);

@@ -11,15 +11,18 @@ import io.github.chatserver.protocol.PbGroupTextChat;
 import io.github.chatserver.protocol.PbServerResponseC2COfflineMsg;
 import io.github.chatserver.protocol.PbServerResponseGroupOfflineMsg;
 import io.github.chatserver.server.session.ClientState;
+import io.github.chatserver.server.session.TrackedWrites;
 import io.github.chatserver.server.stats.ServerStats.Counter;
 import io.github.chatserver.server.storage.OfflineStore;
 import io.github.chatserver.server.storage.OfflineStore.Kind;
 import io.github.chatserver.server.storage.StoredMessage;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.mina.core.future.WriteFuture;
 import org.apache.mina.core.session.IoSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,14 +30,19 @@ import org.slf4j.LoggerFactory;
 /**
  * Requests for stored messages (6 and 9), served as 7 and 10, oldest first, only to their
  * owner. Delivery runs in batches: a message leaves storage only once its write to the client
- * completed, and the next batch is read only when the whole previous one was written, so a
- * disconnect mid-delivery leaves exactly the undelivered rest in storage.
+ * completed, and the next batch is read only when the whole previous one was written and
+ * removed, so a disconnect mid-delivery leaves exactly the undelivered rest in storage. Deliveries
+ * to one user run one after the other, even across sessions (a new login while the old session's
+ * last writes are completing): nothing is read for the new session before the old delivery has
+ * removed what it wrote, so nothing is delivered twice.
  */
 public final class OfflineHandler implements PacketHandler {
     private static final Logger LOG = LoggerFactory.getLogger(OfflineHandler.class);
     static final int BATCH = 100;
 
     private final ServerContext context;
+    /** The running (or last) delivery per queue key; a new one starts when it completes. */
+    private final ConcurrentMap<String, CompletableFuture<Void>> deliveries = new ConcurrentHashMap<>();
 
     OfflineHandler(ServerContext context) {
         this.context = context;
@@ -59,22 +67,35 @@ public final class OfflineHandler implements PacketHandler {
     void deliver(IoSession session, Kind kind) {
         ClientState state = ClientState.of(session);
         String user = state.user();
-        if (user != null && state.startDelivery(kind)) {
-            nextBatch(session, state, user, kind, 0);
+        if (user == null || !state.startDelivery(kind)) {
+            return;
+        }
+        String key = kind.key(user);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        CompletableFuture<Void> previous = deliveries.put(key, done);
+        done.whenComplete((ignored, failure) -> {
+            deliveries.remove(key, done);
+            state.endDelivery(kind);
+        });
+        Runnable start = () -> nextBatch(session, done, user, kind, 0);
+        if (previous == null) {
+            start.run();
+        } else {
+            previous.whenComplete((ignored, failure) -> start.run());
         }
     }
 
-    private void nextBatch(IoSession session, ClientState state, String user, Kind kind, long afterSeq) {
+    private void nextBatch(IoSession session, CompletableFuture<Void> done, String user, Kind kind, long afterSeq) {
         OfflineStore store = context.store().offline();
         store.fetch(kind, user, afterSeq, BATCH).whenComplete((batch, failure) -> {
             if (failure != null) {
                 context.stats().increment(Counter.REDIS_ERRORS);
                 LOG.warn("Could not read stored messages of '{}': {}", user, failure.toString());
-                state.endDelivery(kind);
+                done.complete(null);
                 return;
             }
             if (batch.isEmpty() || !session.isConnected()) {
-                state.endDelivery(kind);
+                done.complete(null);
                 return;
             }
             long now = System.currentTimeMillis();
@@ -88,13 +109,14 @@ public final class OfflineHandler implements PacketHandler {
                     live.add(m);
                 }
             }
-            write(session, state, user, kind, live, lastSeq);
+            write(session, done, user, kind, live, lastSeq);
         });
     }
 
-    private void write(IoSession session, ClientState state, String user, Kind kind, List<StoredMessage> live, long lastSeq) {
+    private void write(IoSession session, CompletableFuture<Void> done, String user, Kind kind,
+                       List<StoredMessage> live, long lastSeq) {
         if (live.isEmpty()) {
-            nextBatch(session, state, user, kind, lastSeq);
+            nextBatch(session, done, user, kind, lastSeq);
             return;
         }
         AtomicInteger pending = new AtomicInteger(live.size());
@@ -105,31 +127,38 @@ public final class OfflineHandler implements PacketHandler {
                 response = toResponse(kind, m.payload());
             } catch (InvalidProtocolBufferException e) {
                 LOG.error("Removing an unreadable stored message of '{}': {}", user, e.getMessage());
-                context.store().offline().remove(kind, user, m);
-                finishOne(session, state, user, kind, lastSeq, pending, complete);
+                context.store().offline().remove(kind, user, m)
+                        .whenComplete((r, ignored) -> finishOne(session, done, user, kind, lastSeq, pending, complete));
                 continue;
             }
-            session.write(Packet.of(response)).addListener(f -> {
-                if (((WriteFuture) f).isWritten()) {
+            TrackedWrites.write(session, context.encodeOnce(Packet.of(response)), written -> {
+                if (written) {
                     context.stats().increment(Counter.OFFLINE_DELIVERED);
-                    context.store().offline().remove(kind, user, m);
+                    context.store().offline().remove(kind, user, m).whenComplete((removed, failure) -> {
+                        if (failure != null) {
+                            complete.set(false); // stop: reading on could serve this one again
+                            context.stats().increment(Counter.REDIS_ERRORS);
+                        }
+                        finishOne(session, done, user, kind, lastSeq, pending, complete);
+                    });
                 } else {
                     complete.set(false);
+                    finishOne(session, done, user, kind, lastSeq, pending, complete);
                 }
-                finishOne(session, state, user, kind, lastSeq, pending, complete);
             });
         }
     }
 
-    private void finishOne(IoSession session, ClientState state, String user, Kind kind, long lastSeq,
+    /** Counts one message of the batch as settled; after the last, reads the next batch or ends. */
+    private void finishOne(IoSession session, CompletableFuture<Void> done, String user, Kind kind, long lastSeq,
                            AtomicInteger pending, AtomicBoolean complete) {
         if (pending.decrementAndGet() > 0) {
             return;
         }
         if (complete.get() && session.isConnected()) {
-            nextBatch(session, state, user, kind, lastSeq);
+            nextBatch(session, done, user, kind, lastSeq);
         } else {
-            state.endDelivery(kind); // the rest stays stored for the next request
+            done.complete(null); // the rest stays stored for the next request
         }
     }
 

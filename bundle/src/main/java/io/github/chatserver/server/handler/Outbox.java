@@ -1,11 +1,12 @@
 package io.github.chatserver.server.handler;
 
+import io.github.chatserver.codec.EncodedFrame;
 import io.github.chatserver.server.config.OfflinePolicy;
 import io.github.chatserver.server.stats.ServerStats.Counter;
 import io.github.chatserver.server.storage.OfflineStore;
 import io.github.chatserver.server.storage.OfflineStore.Entry;
 import java.util.List;
-import org.apache.mina.core.future.WriteFuture;
+import io.github.chatserver.server.session.TrackedWrites;
 import org.apache.mina.core.session.IoSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,14 +25,10 @@ final class Outbox {
         this.context = context;
     }
 
-    /**
-     * Writes {@code frame} (a Packet or an EncodedFrame) to the recipient's session, storing
-     * {@code fallback} if the write does not complete.
-     */
-    void deliver(IoSession recipient, Object frame, Entry fallback, Counter delivered) {
-        WriteFuture written = recipient.write(frame);
-        written.addListener(f -> {
-            if (((WriteFuture) f).isWritten()) {
+    /** Writes {@code frame} to the recipient's session, storing {@code fallback} if the write does not complete. */
+    void deliver(IoSession recipient, EncodedFrame frame, Entry fallback, Counter delivered) {
+        TrackedWrites.write(recipient, frame, written -> {
+            if (written) {
                 context.stats().increment(delivered);
             } else {
                 store(List.of(fallback));

@@ -13,8 +13,8 @@ import org.redisson.client.codec.ByteArrayCodec;
 import org.redisson.client.protocol.ScoredEntry;
 
 /**
- * Messages for users who are not online: per recipient and kind, a Redis sorted set ordered by a
- * global sequence number (send order). Each entry carries its own expiry, so an expired message
+ * Messages for users who are not online: per recipient and kind, a Redis sorted set ordered by
+ * the sequence number taken when the message was accepted (send order, see {@link SequenceGenerator}). Each entry carries its own expiry, so an expired message
  * is never delivered whatever arrived after it; the queue key itself expires with its newest
  * entry, so abandoned queues leave nothing behind. A queue holds at most {@code cap} entries:
  * the oldest give way, atomically with the insert.
@@ -35,15 +35,12 @@ public final class OfflineStore {
         }
     }
 
-    static final String SEQUENCE_KEY = "chat:offline:seq";
-
     /**
-     * KEYS[1] queue, KEYS[2] sequence; ARGV[1] payload, ARGV[2] expiresAtMillis, ARGV[3] cap,
-     * ARGV[4] ttlMillis. Returns how many old entries the cap pushed out.
+     * KEYS[1] queue; ARGV[1] member, ARGV[2] seq, ARGV[3] cap, ARGV[4] ttlMillis.
+     * Returns how many old entries the cap pushed out.
      */
     private static final String STORE_SCRIPT = """
-            local seq = redis.call('INCR', KEYS[2])
-            redis.call('ZADD', KEYS[1], seq, seq .. '|' .. ARGV[2] .. '|' .. ARGV[1])
+            redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
             local dropped = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[3])
             if dropped > 0 then
               redis.call('ZREMRANGEBYRANK', KEYS[1], 0, dropped - 1)
@@ -58,14 +55,25 @@ public final class OfflineStore {
 
     private final RedissonClient redisson;
     private final InFlight inFlight;
+    private final String nodeId;
+    private final SequenceGenerator sequence = new SequenceGenerator();
 
-    OfflineStore(RedissonClient redisson, InFlight inFlight) {
+    OfflineStore(RedissonClient redisson, InFlight inFlight, String nodeId) {
         this.redisson = redisson;
         this.inFlight = inFlight;
+        this.nodeId = nodeId;
     }
 
-    /** One message to store: for whom, which kind, its protobuf bytes. */
-    public record Entry(Kind kind, String recipient, byte[] payload) {
+    /**
+     * One message to store: for whom, which kind, its place in send order, its protobuf bytes.
+     * Take {@code seq} from {@link #nextSeq()} when the message is accepted.
+     */
+    public record Entry(Kind kind, String recipient, long seq, byte[] payload) {
+    }
+
+    /** The order number of a message accepted now. */
+    public long nextSeq() {
+        return sequence.next();
     }
 
     /**
@@ -116,12 +124,13 @@ public final class OfflineStore {
     }
 
     private static List<Object> keys(Entry e) {
-        return List.of(e.kind().key(e.recipient()), SEQUENCE_KEY);
+        return List.of(e.kind().key(e.recipient()));
     }
 
-    private static Object[] args(Entry e, long ttlMillis, int cap) {
+    private Object[] args(Entry e, long ttlMillis, int cap) {
         long expiresAt = System.currentTimeMillis() + ttlMillis;
-        return new Object[] {e.payload(), ascii(expiresAt), ascii(cap), ascii(ttlMillis)};
+        byte[] member = StoredMessage.member(e.seq(), nodeId, expiresAt, e.payload());
+        return new Object[] {member, ascii(e.seq()), ascii(cap), ascii(ttlMillis)};
     }
 
     private static byte[] ascii(long n) {

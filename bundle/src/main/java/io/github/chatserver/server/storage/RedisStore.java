@@ -28,7 +28,7 @@ public final class RedisStore implements AutoCloseable {
     private RedisStore(RedissonClient redisson, ServerSettings settings) {
         this.redisson = redisson;
         this.presence = new PresenceStore(redisson, settings.nodeId(), inFlight);
-        this.offline = new OfflineStore(redisson, inFlight);
+        this.offline = new OfflineStore(redisson, inFlight, settings.nodeId());
         this.groups = new GroupStore(redisson, inFlight);
         this.membership = new MembershipCache(redisson, groups, settings.membershipCache());
     }
