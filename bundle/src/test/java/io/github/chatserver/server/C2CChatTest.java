@@ -1,5 +1,7 @@
 package io.github.chatserver.server;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnknownFieldSet;
 import io.github.chatserver.client.ChatClient;
 import io.github.chatserver.codec.Packet;
 import io.github.chatserver.codec.ProtocolViolation;
@@ -56,6 +58,24 @@ class C2CChatTest {
         assertEquals(bob, atAlice.getFromUuid());
         assertEquals("hi alice ✓", atAlice.getTextMsg());
         await().atMost(WAIT).until(() -> harness.stats().get(Counter.MESSAGES_ONLINE) == 2);
+    }
+
+    @Test
+    void fieldsTheSenderAddsBeyondTheContractAreNotPassedOn() throws Exception {
+        String alice = user("alice");
+        String bob = user("bob");
+        ChatClient a = harness.login(alice);
+        ChatClient b = harness.login(bob);
+        UnknownFieldSet injected = UnknownFieldSet.newBuilder()
+                .addField(5, UnknownFieldSet.Field.newBuilder().addLengthDelimited(ByteString.copyFromUtf8("forged")).build())
+                .addField(99, UnknownFieldSet.Field.newBuilder().addVarint(7).build())
+                .build();
+
+        a.send(text(alice, bob, "plain").toBuilder().setUnknownFields(injected).build());
+
+        PbC2CTextChat received = b.receive(PbC2CTextChat.class, WAIT);
+        assertEquals("plain", received.getTextMsg());
+        assertEquals(0, received.getUnknownFields().asMap().size(), "unknown fields: " + received.getUnknownFields());
     }
 
     @Test

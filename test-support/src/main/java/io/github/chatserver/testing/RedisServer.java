@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -105,6 +106,27 @@ public final class RedisServer implements AutoCloseable {
     /** The address in the form Redisson and the server configuration take. */
     public String address() {
         return "redis://127.0.0.1:" + port;
+    }
+
+    /**
+     * Redis's own count of commands it has processed ({@code INFO stats}): what a client cost
+     * in round trips, measured by the server rather than by the client. The INFO call itself
+     * counts as one.
+     */
+    public long commandsProcessed() {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write("INFO stats\r\n".getBytes(StandardCharsets.US_ASCII));
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                if (line.startsWith("total_commands_processed:")) {
+                    return Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                }
+            }
+            throw new IllegalStateException("INFO stats had no total_commands_processed");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public boolean isRunning() {

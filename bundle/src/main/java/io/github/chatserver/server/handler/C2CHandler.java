@@ -7,6 +7,7 @@ import io.github.chatserver.server.stats.ServerStats.Counter;
 import io.github.chatserver.server.storage.OfflineStore;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import org.apache.mina.core.session.IoSession;
 
 /**
@@ -24,7 +25,7 @@ public final class C2CHandler implements PacketHandler {
     }
 
     @Override
-    public void handle(IoSession session, Packet packet) throws ProtocolViolation {
+    public CompletionStage<?> handle(IoSession session, Packet packet) throws ProtocolViolation {
         PbC2CTextChat in = packet.body(PbC2CTextChat.class);
         String sender = Identity.requireSender(session, in.getFromUuid());
         if (!Identity.isWellFormed(in.getToUuid())) {
@@ -42,5 +43,6 @@ public final class C2CHandler implements PacketHandler {
         } else {
             outbox.store(List.of(offline));
         }
+        return DONE;
     }
 }

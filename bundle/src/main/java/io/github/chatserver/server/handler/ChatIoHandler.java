@@ -11,6 +11,7 @@ import io.github.chatserver.server.storage.OfflineStore;
 import io.github.chatserver.server.stats.ThrottledLog;
 import java.io.IOException;
 import java.util.EnumMap;
+import java.util.concurrent.CompletionStage;
 import java.util.Map;
 import org.apache.mina.core.service.IoHandlerAdapter;
 import org.apache.mina.core.session.IdleStatus;
@@ -40,7 +41,6 @@ public final class ChatIoHandler extends IoHandlerAdapter {
                 offline.deliver(session, OfflineStore.Kind.C2C);
                 offline.deliver(session, OfflineStore.Kind.GROUP);
             }
-            replayHeld(session);
         });
         Outbox outbox = new Outbox(context);
         GroupHandler groups = new GroupHandler(context);
@@ -69,9 +69,17 @@ public final class ChatIoHandler extends IoHandlerAdapter {
         sessionHandler.opened(session);
     }
 
+    /** Every packet is handled in arrival order, after the previous one's handling completed. */
     @Override
-    public void messageReceived(IoSession session, Object message) throws ProtocolViolation {
+    public void messageReceived(IoSession session, Object message) {
         ClientState state = ClientState.of(session);
+        state.inOrder(session, () -> handle(session, state, message));
+    }
+
+    private CompletionStage<?> handle(IoSession session, ClientState state, Object message) {
+        if (session.isClosing()) {
+            return PacketHandler.DONE; // e.g. behind a violation: nothing more is acted on
+        }
         if (message instanceof UnknownPacket unknown) {
             if (state.user() != null) {
                 context.stats().increment(Counter.UNKNOWN_PACKETS);
@@ -79,46 +87,24 @@ public final class ChatIoHandler extends IoHandlerAdapter {
             } else {
                 context.stats().increment(Counter.PRE_LOGIN_DROPPED);
             }
-            return;
+            return PacketHandler.DONE;
         }
         Packet packet = (Packet) message;
-        if (packet.type() != PacketType.CLIENT_LOGIN) {
-            try {
-                if (state.holdIfLoggingIn(packet)) {
-                    return;
-                }
-            } catch (IllegalStateException tooMany) {
-                throw new ProtocolViolation(ProtocolViolation.Kind.FORBIDDEN, tooMany.getMessage());
-            }
-            if (state.user() == null) {
-                context.stats().increment(Counter.PRE_LOGIN_DROPPED);
-                return;
-            }
+        if (packet.type() != PacketType.CLIENT_LOGIN && state.user() == null) {
+            context.stats().increment(Counter.PRE_LOGIN_DROPPED);
+            return PacketHandler.DONE;
         }
-        dispatch(session, packet);
-    }
-
-    private void dispatch(IoSession session, Packet packet) throws ProtocolViolation {
         PacketHandler handler = routes.get(packet.type());
         if (handler == null) {
-            // A known type that the server does not take from clients (e.g. a server-to-client type)
-            // or one whose feature is not served yet: ignored and counted, like an unknown type.
+            // A known type that clients do not send (a server-to-client type): ignored and counted.
             context.stats().increment(Counter.UNKNOWN_PACKETS);
-            return;
+            return PacketHandler.DONE;
         }
-        handler.handle(session, packet);
-    }
-
-    /** Handles, in order, the packets that arrived while the session's login was pending. */
-    private void replayHeld(IoSession session) {
-        ClientState state = ClientState.of(session);
-        for (Packet held = state.nextHeld(); held != null; held = state.nextHeld()) {
-            try {
-                dispatch(session, held);
-            } catch (ProtocolViolation v) {
-                exceptionCaught(session, v);
-                return;
-            }
+        try {
+            return handler.handle(session, packet);
+        } catch (ProtocolViolation v) {
+            exceptionCaught(session, v);
+            return PacketHandler.DONE;
         }
     }
 

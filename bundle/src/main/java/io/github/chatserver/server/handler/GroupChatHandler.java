@@ -9,6 +9,7 @@ import io.github.chatserver.server.storage.OfflineStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import org.apache.mina.core.session.IoSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +33,7 @@ public final class GroupChatHandler implements PacketHandler {
     }
 
     @Override
-    public void handle(IoSession session, Packet packet) throws ProtocolViolation {
+    public CompletionStage<?> handle(IoSession session, Packet packet) throws ProtocolViolation {
         PbGroupTextChat in = packet.body(PbGroupTextChat.class);
         String sender = Identity.requireSender(session, in.getFromUuid());
         String groupId = GroupHandler.requireGroupId(in.getGroupId());
@@ -40,7 +41,7 @@ public final class GroupChatHandler implements PacketHandler {
         // Rebuilt field by field: the sender controls nothing but group and text (no unknown fields pass).
         PbGroupTextChat message = PbGroupTextChat.newBuilder().setFromUuid(sender).setGroupId(groupId)
                 .setTextMsg(in.getTextMsg()).setTimestamp(ServerContext.now()).build();
-        context.store().membership().members(groupId).whenComplete((members, failure) -> {
+        return context.store().membership().members(groupId).whenComplete((members, failure) -> {
             if (failure != null) {
                 context.stats().increment(Counter.REDIS_ERRORS);
                 LOG.warn("Group message of '{}' not sent: membership unavailable ({})", sender, failure.toString());

@@ -18,11 +18,12 @@ import io.github.chatserver.server.session.ClientState;
 import io.github.chatserver.server.stats.ServerStats.Counter;
 import io.github.chatserver.server.storage.GroupRecord;
 import io.github.chatserver.server.storage.GroupStore;
+import io.github.chatserver.server.storage.GroupStore.Change;
 import io.github.chatserver.server.storage.GroupStore.Outcome;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.function.Consumer;
+import java.util.concurrent.CompletionStage;
 import org.apache.mina.core.session.IoSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * <p>How refusals are answered, since the protocol has a success flag only on 14 and 16: a
  * refused build is a 14 with {@code build=false} and the reason; a refused disband, and an owner's
  * attempt to leave, are a 16 with {@code disband=false} and the reason; a join or leave of a group
- * the user is not (or cannot be) in is answered with a 20 naming the user as leaver — "you are not
- * in this group". Join and leave notices go to online members only and are never stored.
+ * the user is not (or cannot be) in, and a non-member's group text, are answered with a 20 naming
+ * the user as leaver: "you are not in this group". Join and leave notices go to online members
+ * only and are never stored.
  */
 public final class GroupHandler implements PacketHandler {
     private static final Logger LOG = LoggerFactory.getLogger(GroupHandler.class);
@@ -46,20 +48,26 @@ public final class GroupHandler implements PacketHandler {
     }
 
     @Override
-    public void handle(IoSession session, Packet packet) throws ProtocolViolation {
+    public CompletionStage<?> handle(IoSession session, Packet packet) throws ProtocolViolation {
         switch (packet.type()) {
-            case CLIENT_REQUEST_GROUP_INFO -> info(session, packet.body(PbClientRequestGroupInfo.class));
-            case CLIENT_BUILD_GROUP -> build(session, packet.body(PbClientBuildGroup.class));
-            case CLIENT_DISBAND_GROUP -> disband(session, packet.body(PbClientDisbandGroup.class));
-            case CLIENT_JOIN_GROUP -> join(session, packet.body(PbClientJoinGroup.class));
-            case CLIENT_LEAVE_GROUP -> leave(session, packet.body(PbClientLeaveGroup.class));
-            default -> throw new IllegalArgumentException("Not a group packet: " + packet.type());
+            case CLIENT_REQUEST_GROUP_INFO:
+                return info(session, packet.body(PbClientRequestGroupInfo.class));
+            case CLIENT_BUILD_GROUP:
+                return build(session, packet.body(PbClientBuildGroup.class));
+            case CLIENT_DISBAND_GROUP:
+                return disband(session, packet.body(PbClientDisbandGroup.class));
+            case CLIENT_JOIN_GROUP:
+                return join(session, packet.body(PbClientJoinGroup.class));
+            case CLIENT_LEAVE_GROUP:
+                return leave(session, packet.body(PbClientLeaveGroup.class));
+            default:
+                throw new IllegalArgumentException("Not a group packet: " + packet.type());
         }
     }
 
-    private void info(IoSession session, PbClientRequestGroupInfo request) throws ProtocolViolation {
+    private CompletionStage<?> info(IoSession session, PbClientRequestGroupInfo request) throws ProtocolViolation {
         String user = Identity.requireSender(session, request.getFromUuid());
-        context.store().groups().groupsOf(user).whenComplete((groups, failure) -> {
+        return context.store().groups().groupsOf(user).whenComplete((groups, failure) -> {
             if (failed(failure, "read the groups of", user)) {
                 return;
             }
@@ -75,57 +83,53 @@ public final class GroupHandler implements PacketHandler {
         });
     }
 
-    private void build(IoSession session, PbClientBuildGroup request) {
-        String owner = userOf(session);
+    private CompletionStage<?> build(IoSession session, PbClientBuildGroup request) {
+        String owner = ClientState.of(session).user();
         Limits limits = context.settings().limits();
         String name = request.getGroupName();
         if (name.isBlank() || name.length() > limits.maxGroupNameLength()) {
-            refuseBuild(session, name, "group name must be 1 to " + limits.maxGroupNameLength() + " characters");
-            return;
+            refuseBuild(session, owner, name, "group name must be 1 to " + limits.maxGroupNameLength() + " characters");
+            return DONE;
         }
         String id = GroupStore.newGroupId();
         long created = ServerContext.now();
-        context.store().groups().build(id, name, owner, created, limits.maxGroupsPerUser()).whenComplete((outcome, failure) -> {
-            if (failed(failure, "build a group for", owner)) {
-                refuseBuild(session, name, "service temporarily unavailable");
-                return;
-            }
-            if (outcome != Outcome.OK) {
-                refuseBuild(session, name, outcome == Outcome.TOO_MANY_GROUPS
-                        ? "you are in " + limits.maxGroupsPerUser() + " groups already" : "try again");
-                return;
-            }
-            session.write(Packet.of(PbServerNotifyBuildGroup.newBuilder().setBuild(true).setGroupId(id)
-                    .setGroupName(name).setOwnerUuid(owner).setTipsMsg("group created")
-                    .setTimestamp(created).build()));
-        });
+        return context.store().groups().build(id, name, owner, created, limits.maxGroupsPerUser())
+                .whenComplete((outcome, failure) -> {
+                    if (failed(failure, "build a group for", owner)) {
+                        refuseBuild(session, owner, name, "service temporarily unavailable");
+                    } else if (outcome != Outcome.OK) {
+                        refuseBuild(session, owner, name, outcome == Outcome.TOO_MANY_GROUPS
+                                ? "you are in " + limits.maxGroupsPerUser() + " groups already" : "try again");
+                    } else {
+                        session.write(Packet.of(PbServerNotifyBuildGroup.newBuilder().setBuild(true).setGroupId(id)
+                                .setGroupName(name).setOwnerUuid(owner).setTipsMsg("group created")
+                                .setTimestamp(created).build()));
+                    }
+                });
     }
 
-    private void refuseBuild(IoSession session, String name, String reason) {
+    private void refuseBuild(IoSession session, String owner, String name, String reason) {
         context.stats().increment(Counter.REQUESTS_REFUSED);
         session.write(Packet.of(PbServerNotifyBuildGroup.newBuilder().setBuild(false).setGroupId("")
-                .setGroupName(name).setOwnerUuid(userOf(session)).setTipsMsg(reason)
-                .setTimestamp(ServerContext.now()).build()));
+                .setGroupName(name).setOwnerUuid(owner).setTipsMsg(reason).setTimestamp(ServerContext.now()).build()));
     }
 
-    private void disband(IoSession session, PbClientDisbandGroup request) throws ProtocolViolation {
+    private CompletionStage<?> disband(IoSession session, PbClientDisbandGroup request) throws ProtocolViolation {
         String user = Identity.requireSender(session, request.getFromUuid());
         String id = requireGroupId(request.getGroupId());
-        context.store().groups().disband(id, user).whenComplete((result, failure) -> {
+        return context.store().groups().disband(id, user).whenComplete((change, failure) -> {
             if (failed(failure, "disband a group of", user)) {
                 refuseDisband(session, id, "", "service temporarily unavailable");
-                return;
-            }
-            if (result.outcome() != Outcome.OK) {
-                refuseDisband(session, id, "", result.outcome() == Outcome.NO_GROUP
+            } else if (change.outcome() != Outcome.OK) {
+                refuseDisband(session, id, nameOf(change), change.outcome() == Outcome.NO_GROUP
                         ? "no such group" : "only the owner may disband a group");
-                return;
+            } else {
+                GroupRecord group = change.group();
+                context.store().membership().changed(id);
+                notifyOnline(group.members(), Packet.of(PbServerNotifyDisbandGroup.newBuilder().setDisband(true)
+                        .setGroupId(id).setGroupName(group.name()).setTipsMsg("disbanded by " + user)
+                        .setTimestamp(ServerContext.now()).build()));
             }
-            GroupRecord group = result.group();
-            context.store().membership().changed(id);
-            notifyOnline(group.members(), Packet.of(PbServerNotifyDisbandGroup.newBuilder().setDisband(true)
-                    .setGroupId(id).setGroupName(group.name()).setTipsMsg("disbanded by " + user)
-                    .setTimestamp(ServerContext.now()).build()));
         });
     }
 
@@ -135,24 +139,24 @@ public final class GroupHandler implements PacketHandler {
                 .setGroupName(name).setTipsMsg(reason).setTimestamp(ServerContext.now()).build()));
     }
 
-    private void join(IoSession session, PbClientJoinGroup request) throws ProtocolViolation {
+    private CompletionStage<?> join(IoSession session, PbClientJoinGroup request) throws ProtocolViolation {
         String user = Identity.requireSender(session, request.getFromUuid());
         String id = requireGroupId(request.getGroupId());
         Limits limits = context.settings().limits();
-        context.store().groups().join(id, user, limits.maxMembersPerGroup(), limits.maxGroupsPerUser())
-                .whenComplete((outcome, failure) -> {
+        return context.store().groups().join(id, user, limits.maxMembersPerGroup(), limits.maxGroupsPerUser())
+                .whenComplete((change, failure) -> {
                     if (failed(failure, "add a member for", user)) {
                         notInGroup(session, user, id, "");
                         return;
                     }
-                    switch (outcome) {
+                    switch (change.outcome()) {
                         case OK -> {
                             context.store().membership().changed(id);
-                            withGroup(id, group -> notifyOnline(group.members(), joined(user, group)));
+                            notifyOnline(change.group().members(), joined(user, change.group()));
                         }
-                        // Already a member: confirm to the applicant only, nobody else hears of it again.
-                        case ALREADY -> withGroup(id, group -> session.write(joined(user, group)));
-                        default -> notInGroup(session, user, id, "");
+                        // Already a member: confirm to the applicant only; nobody else hears of it again.
+                        case ALREADY -> session.write(joined(user, change.group()));
+                        default -> notInGroup(session, user, id, nameOf(change));
                     }
                 });
     }
@@ -162,27 +166,24 @@ public final class GroupHandler implements PacketHandler {
                 .setGroupName(group.name()).setTimestamp(ServerContext.now()).build());
     }
 
-    private void leave(IoSession session, PbClientLeaveGroup request) throws ProtocolViolation {
+    private CompletionStage<?> leave(IoSession session, PbClientLeaveGroup request) throws ProtocolViolation {
         String user = Identity.requireSender(session, request.getFromUuid());
         String id = requireGroupId(request.getGroupId());
-        context.store().groups().find(id).thenCombine(context.store().groups().leave(id, user), (group, outcome) -> {
-            switch (outcome) {
-                case OK -> {
-                    context.store().membership().changed(id);
-                    Packet left = Packet.of(PbServerNotifyLeaveGroup.newBuilder().setLeaverUuid(user).setGroupId(id)
-                            .setGroupName(group == null ? "" : group.name()).setTimestamp(ServerContext.now()).build());
-                    Set<String> told = new HashSet<>(group == null ? Set.of() : group.members());
-                    told.add(user); // the leaver gets the notice too, as confirmation
-                    notifyOnline(told, left);
-                }
-                case OWNER -> refuseDisband(session, id, group == null ? "" : group.name(),
-                        "the owner cannot leave a group, only disband it");
-                default -> notInGroup(session, user, id, group == null ? "" : group.name());
-            }
-            return outcome;
-        }).whenComplete((outcome, failure) -> {
+        return context.store().groups().leave(id, user).whenComplete((change, failure) -> {
             if (failed(failure, "remove a member for", user)) {
                 notInGroup(session, user, id, "");
+                return;
+            }
+            switch (change.outcome()) {
+                case OK -> {
+                    context.store().membership().changed(id);
+                    Set<String> told = new HashSet<>(change.group().members());
+                    told.add(user); // the leaver gets the notice too, as confirmation
+                    notifyOnline(told, Packet.of(PbServerNotifyLeaveGroup.newBuilder().setLeaverUuid(user)
+                            .setGroupId(id).setGroupName(change.group().name()).setTimestamp(ServerContext.now()).build()));
+                }
+                case OWNER -> refuseDisband(session, id, nameOf(change), "the owner cannot leave a group, only disband it");
+                default -> notInGroup(session, user, id, nameOf(change));
             }
         });
     }
@@ -194,12 +195,8 @@ public final class GroupHandler implements PacketHandler {
                 .setGroupName(name).setTimestamp(ServerContext.now()).build()));
     }
 
-    private void withGroup(String id, Consumer<GroupRecord> action) {
-        context.store().groups().find(id).whenComplete((group, failure) -> {
-            if (!failed(failure, "read group", id) && group != null) {
-                action.accept(group);
-            }
-        });
+    private static String nameOf(Change change) {
+        return change.group() == null ? "" : change.group().name();
     }
 
     /** Writes one notice, encoded once, to every online user among {@code users}. */
@@ -225,9 +222,4 @@ public final class GroupHandler implements PacketHandler {
         LOG.warn("Could not {} '{}': {}", what, whom, failure.toString());
         return true;
     }
-
-    private static String userOf(IoSession session) {
-        return ClientState.of(session).user();
-    }
-
 }

@@ -19,6 +19,7 @@ import io.github.chatserver.server.storage.StoredMessage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -49,7 +50,7 @@ public final class OfflineHandler implements PacketHandler {
     }
 
     @Override
-    public void handle(IoSession session, Packet packet) throws ProtocolViolation {
+    public CompletionStage<?> handle(IoSession session, Packet packet) throws ProtocolViolation {
         switch (packet.type()) {
             case CLIENT_REQUEST_C2C_OFFLINE_MSG -> {
                 Identity.requireSender(session, packet.body(PbClientRequestC2COfflineMsg.class).getFromUuid());
@@ -61,6 +62,8 @@ public final class OfflineHandler implements PacketHandler {
             }
             default -> throw new IllegalArgumentException("Not an offline request: " + packet.type());
         }
+        // The delivery runs on its own: the connection's next packets need not wait for it.
+        return DONE;
     }
 
     /** Sends the session user's stored messages of one kind. A request while one runs is ignored. */

@@ -6,6 +6,7 @@ import io.github.chatserver.protocol.PbClientLogin;
 import io.github.chatserver.protocol.PbServerAcceptLogin;
 import io.github.chatserver.server.session.ClientState;
 import io.github.chatserver.server.stats.ServerStats.Counter;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.mina.core.session.IoSession;
@@ -20,16 +21,12 @@ public final class SessionHandler implements PacketHandler {
     private static final Logger LOG = LoggerFactory.getLogger(SessionHandler.class);
 
     private final ServerContext context;
-    private final Consumer<IoSession> replayHeld;
+    private final Consumer<IoSession> afterLogin;
 
-    /**
-     * @param replayHeld runs right after a successful login answer: pushes stored messages if
-     *                   so configured and handles the packets held while the login was pending;
-     *                   given by the dispatcher, which owns the routing
-     */
-    SessionHandler(ServerContext context, Consumer<IoSession> replayHeld) {
+    /** @param afterLogin runs right after a successful login answer (e.g. pushes stored messages) */
+    SessionHandler(ServerContext context, Consumer<IoSession> afterLogin) {
         this.context = context;
-        this.replayHeld = replayHeld;
+        this.afterLogin = afterLogin;
     }
 
     /** Starts the login clock of a new connection. */
@@ -45,28 +42,33 @@ public final class SessionHandler implements PacketHandler {
     }
 
     @Override
-    public void handle(IoSession session, Packet packet) throws ProtocolViolation {
+    public CompletionStage<?> handle(IoSession session, Packet packet) {
         switch (packet.type()) {
-            case CLIENT_LOGIN -> login(session, packet.body(PbClientLogin.class));
-            case CLIENT_LOGOUT -> session.closeOnFlush();
-            case CLIENT_PING -> { } // any packet resets the idle timer; a ping has nothing else to do
-            default -> throw new IllegalArgumentException("Not a session packet: " + packet.type());
+            case CLIENT_LOGIN:
+                return login(session, packet.body(PbClientLogin.class));
+            case CLIENT_LOGOUT:
+                session.closeOnFlush();
+                return DONE;
+            case CLIENT_PING:
+                return DONE; // any packet resets the idle timer; a ping has nothing else to do
+            default:
+                throw new IllegalArgumentException("Not a session packet: " + packet.type());
         }
     }
 
-    private void login(IoSession session, PbClientLogin login) {
+    private CompletionStage<?> login(IoSession session, PbClientLogin login) {
         ClientState state = ClientState.of(session);
         if (!state.beginLogin()) {
             refuse(session, "already logged in on this connection");
-            return;
+            return DONE;
         }
         String uuid = login.getUuid();
         if (!Identity.isWellFormed(uuid)) {
             refuse(session, "invalid uuid");
-            return;
+            return DONE;
         }
         String marker = context.store().presence().markerFor(session.getId());
-        context.store().presence().claim(uuid, marker).whenComplete((previous, failure) -> {
+        return context.store().presence().claim(uuid, marker).whenComplete((previous, failure) -> {
             if (failure != null) {
                 context.stats().increment(Counter.REDIS_ERRORS);
                 LOG.warn("Login of '{}' refused: Redis is unavailable ({})", uuid, failure.toString());
@@ -87,7 +89,7 @@ public final class SessionHandler implements PacketHandler {
             context.stats().increment(Counter.LOGINS_OK);
             session.write(Packet.of(PbServerAcceptLogin.newBuilder()
                     .setLogin(true).setTipsMsg("login ok").setTimestamp(ServerContext.now()).build()));
-            replayHeld.accept(session);
+            afterLogin.accept(session);
         });
     }
 

@@ -1,24 +1,21 @@
 package io.github.chatserver.server.session;
 
-import io.github.chatserver.codec.Packet;
 import io.github.chatserver.server.storage.OfflineStore;
-import java.util.ArrayDeque;
 import java.util.EnumSet;
 import java.util.Set;
-import java.util.Queue;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
+import java.util.function.Supplier;
 import org.apache.mina.core.session.AttributeKey;
 import org.apache.mina.core.session.IoSession;
 
 /**
- * What the server knows about one connection, kept in a single session attribute. A login is
- * asynchronous (it waits on Redis without blocking the I/O thread); packets that arrive while
- * it is pending are held here and handled, in order, once it completes.
+ * What the server knows about one connection, kept in a single session attribute: who it is,
+ * where its login stands, which deliveries of stored messages run, and the sequencer that keeps
+ * its packets in order.
  */
 public final class ClientState {
     private static final AttributeKey KEY = new AttributeKey(ClientState.class, "state");
-    /** Packets a client may pipeline behind its login before we consider it abusive. */
-    public static final int MAX_HELD_PACKETS = 64;
 
     public enum Phase { NEW, LOGGING_IN, ACTIVE }
 
@@ -26,7 +23,7 @@ public final class ClientState {
     private String user;
     private String presenceMarker;
     private ScheduledFuture<?> loginTimeout;
-    private final Queue<Packet> held = new ArrayDeque<>();
+    private final PacketSequencer sequencer = new PacketSequencer();
     private final Set<OfflineStore.Kind> delivering = EnumSet.noneOf(OfflineStore.Kind.class);
 
     public static ClientState of(IoSession session) {
@@ -72,25 +69,9 @@ public final class ClientState {
         }
     }
 
-    /** Holds a packet while the login is pending. False if it was not pending or too much is held. */
-    public synchronized boolean holdIfLoggingIn(Packet packet) {
-        if (phase != Phase.LOGGING_IN) {
-            return false;
-        }
-        if (held.size() >= MAX_HELD_PACKETS) {
-            throw new IllegalStateException("More than " + MAX_HELD_PACKETS + " packets sent before the login answer");
-        }
-        held.add(packet);
-        return true;
-    }
-
-    public synchronized boolean isLoggingIn() {
-        return phase == Phase.LOGGING_IN;
-    }
-
-    /** The next held packet, or {@code null}; called after the login completed. */
-    public synchronized Packet nextHeld() {
-        return held.poll();
+    /** Runs the handling of one packet after every packet before it was handled (see {@link PacketSequencer}). */
+    public void inOrder(IoSession session, Supplier<? extends CompletionStage<?>> handling) {
+        sequencer.submit(session, handling);
     }
 
     /** Marks a delivery of stored messages as running; false if one of that kind already runs. */

@@ -39,27 +39,42 @@ public final class GroupStore {
             redis.call('SADD', KEYS[3], ARGV[1])
             return 'OK'
             """;
+    /*
+     * Join, leave and disband return {outcome, name, owner, members...}: the group as the change
+     * left it (for disband, as it was), so the notices go out without another read.
+     */
     private static final String JOIN = """
-            if redis.call('EXISTS', KEYS[1]) == 0 then return 'NO_GROUP' end
-            if redis.call('SISMEMBER', KEYS[2], ARGV[2]) == 1 then return 'ALREADY' end
-            if redis.call('SCARD', KEYS[2]) >= tonumber(ARGV[3]) then return 'FULL' end
-            if redis.call('SCARD', KEYS[3]) >= tonumber(ARGV[4]) then return 'TOO_MANY_GROUPS' end
-            redis.call('SADD', KEYS[2], ARGV[2])
-            redis.call('SADD', KEYS[3], ARGV[1])
-            return 'OK'
+            if redis.call('EXISTS', KEYS[1]) == 0 then return {'NO_GROUP'} end
+            local g = redis.call('HMGET', KEYS[1], 'name', 'owner')
+            local outcome = 'OK'
+            if redis.call('SISMEMBER', KEYS[2], ARGV[2]) == 1 then outcome = 'ALREADY'
+            elseif redis.call('SCARD', KEYS[2]) >= tonumber(ARGV[3]) then outcome = 'FULL'
+            elseif redis.call('SCARD', KEYS[3]) >= tonumber(ARGV[4]) then outcome = 'TOO_MANY_GROUPS'
+            else
+              redis.call('SADD', KEYS[2], ARGV[2])
+              redis.call('SADD', KEYS[3], ARGV[1])
+            end
+            local result = {outcome, g[1], g[2]}
+            for _, member in ipairs(redis.call('SMEMBERS', KEYS[2])) do table.insert(result, member) end
+            return result
             """;
     private static final String LEAVE = """
-            if redis.call('EXISTS', KEYS[1]) == 0 then return 'NO_GROUP' end
-            if redis.call('HGET', KEYS[1], 'owner') == ARGV[2] then return 'OWNER' end
-            if redis.call('SREM', KEYS[2], ARGV[2]) == 0 then return 'NOT_MEMBER' end
-            redis.call('SREM', KEYS[3], ARGV[1])
-            return 'OK'
+            if redis.call('EXISTS', KEYS[1]) == 0 then return {'NO_GROUP'} end
+            local g = redis.call('HMGET', KEYS[1], 'name', 'owner')
+            local outcome = 'OK'
+            if g[2] == ARGV[2] then outcome = 'OWNER'
+            elseif redis.call('SREM', KEYS[2], ARGV[2]) == 0 then outcome = 'NOT_MEMBER'
+            else redis.call('SREM', KEYS[3], ARGV[1])
+            end
+            local result = {outcome, g[1], g[2]}
+            for _, member in ipairs(redis.call('SMEMBERS', KEYS[2])) do table.insert(result, member) end
+            return result
             """;
-    /** Returns {outcome, name, members...}: the members are who must hear of it. */
     private static final String DISBAND = """
             if redis.call('EXISTS', KEYS[1]) == 0 then return {'NO_GROUP'} end
-            if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[2] then return {'NOT_OWNER'} end
-            local result = {'OK', redis.call('HGET', KEYS[1], 'name')}
+            local g = redis.call('HMGET', KEYS[1], 'name', 'owner')
+            if g[2] ~= ARGV[2] then return {'NOT_OWNER', g[1], g[2]} end
+            local result = {'OK', g[1], g[2]}
             for _, member in ipairs(redis.call('SMEMBERS', KEYS[2])) do
               redis.call('SREM', ARGV[3] .. member .. ARGV[4], ARGV[1])
               table.insert(result, member)
@@ -89,39 +104,44 @@ public final class GroupStore {
     }
 
     public CompletionStage<Outcome> build(String id, String name, String owner, long createdAt, int maxGroupsPerUser) {
-        return script(BUILD, List.of(groupKey(id), membersKey(id), userGroupsKey(owner)),
+        return outcome(BUILD, List.of(groupKey(id), membersKey(id), userGroupsKey(owner)),
                 id, name, owner, Long.toString(createdAt), Integer.toString(maxGroupsPerUser));
     }
 
-    public CompletionStage<Outcome> join(String id, String user, int maxMembers, int maxGroupsPerUser) {
-        return script(JOIN, List.of(groupKey(id), membersKey(id), userGroupsKey(user)),
+    /** Adds a member within the limits; the group in the result has the members after the change. */
+    public CompletionStage<Change> join(String id, String user, int maxMembers, int maxGroupsPerUser) {
+        return change(JOIN, List.of(groupKey(id), membersKey(id), userGroupsKey(user)), id,
                 id, user, Integer.toString(maxMembers), Integer.toString(maxGroupsPerUser));
     }
 
-    public CompletionStage<Outcome> leave(String id, String user) {
-        return script(LEAVE, List.of(groupKey(id), membersKey(id), userGroupsKey(user)), id, user);
+    /** Removes a member (never the owner); the group in the result has the remaining members. */
+    public CompletionStage<Change> leave(String id, String user) {
+        return change(LEAVE, List.of(groupKey(id), membersKey(id), userGroupsKey(user)), id, id, user);
     }
 
-    /** Disbands a group if {@code user} owns it; completes with the outcome and, on OK, the former group. */
-    public CompletionStage<Disbanded> disband(String id, String user) {
+    /** Removes the group and all its data if {@code user} owns it; the result has the group as it was. */
+    public CompletionStage<Change> disband(String id, String user) {
+        return change(DISBAND, List.of(groupKey(id), membersKey(id)), id, id, user, USER_PREFIX, USER_SUFFIX);
+    }
+
+    /** What a membership change did, and the group it concerned ({@code null} if there is no such group). */
+    public record Change(Outcome outcome, GroupRecord group) {
+    }
+
+    private CompletionStage<Change> change(String lua, List<Object> keys, String id, Object... args) {
         CompletionStage<List<Object>> result = inFlight.track(redisson.getScript(StringCodec.INSTANCE).evalAsync(
-                RScript.Mode.READ_WRITE, DISBAND, RScript.ReturnType.LIST,
-                List.of(groupKey(id), membersKey(id)), id, user, USER_PREFIX, USER_SUFFIX));
+                RScript.Mode.READ_WRITE, lua, RScript.ReturnType.LIST, keys, args));
         return result.thenApply(list -> {
             Outcome outcome = Outcome.valueOf((String) list.get(0));
-            if (outcome != Outcome.OK) {
-                return new Disbanded(outcome, null);
+            if (list.size() < 3) {
+                return new Change(outcome, null);
             }
             Set<String> members = new LinkedHashSet<>();
-            for (Object m : list.subList(2, list.size())) {
+            for (Object m : list.subList(3, list.size())) {
                 members.add((String) m);
             }
-            return new Disbanded(outcome, new GroupRecord(id, (String) list.get(1), user, 0, members));
+            return new Change(outcome, new GroupRecord(id, (String) list.get(1), (String) list.get(2), 0, members));
         });
-    }
-
-    /** The result of a disband request. */
-    public record Disbanded(Outcome outcome, GroupRecord group) {
     }
 
     /** The group with its members, or {@code null} if there is no such group. */
@@ -175,7 +195,7 @@ public final class GroupStore {
                 Long.parseLong(fields.getOrDefault("created", "0")), new HashSet<>(members));
     }
 
-    private CompletionStage<Outcome> script(String lua, List<Object> keys, Object... args) {
+    private CompletionStage<Outcome> outcome(String lua, List<Object> keys, Object... args) {
         CompletionStage<String> result = inFlight.track(redisson.getScript(StringCodec.INSTANCE).evalAsync(
                 RScript.Mode.READ_WRITE, lua, RScript.ReturnType.VALUE, keys, args));
         return result.thenApply(Outcome::valueOf);
