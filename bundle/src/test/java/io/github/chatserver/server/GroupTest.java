@@ -137,7 +137,7 @@ class GroupTest {
 
     @Test
     void buildingOrJoiningBeyondMaxGroupsPerUserIsRefused() throws Exception {
-        restartWith(new Limits(2048, 64, 2000, 2));
+        restartWith(new Limits(2048, 64, 2000, 2, 128));
         Member alice = login("alice");
         Member bob = login("bob");
         String one = newGroup(alice, "one");
@@ -231,7 +231,7 @@ class GroupTest {
 
     @Test
     void aFullGroupRefusesTheApplicantAndStaysAsItWas() throws Exception {
-        restartWith(new Limits(2048, 64, 3, 200));
+        restartWith(new Limits(2048, 64, 3, 200, 128));
         Member alice = login("alice");
         Member bob = login("bob");
         Member carol = login("carol");
@@ -662,7 +662,7 @@ class GroupTest {
 
     @Test
     void aGroupTextLongerThanMaxTextLengthClosesTheConnection() throws Exception {
-        restartWith(new Limits(16, 64, 2000, 200));
+        restartWith(new Limits(16, 64, 2000, 200, 128));
         Member alice = login("alice");
         Member bob = login("bob");
         String id = newGroup(alice, "club");

@@ -69,6 +69,75 @@ public @interface ChatServerConfig {
     @AttributeDefinition(description = "Keep group membership in a local cache kept coherent through Redis pub/sub")
     boolean membershipCache() default true;
 
+    @AttributeDefinition(description = "Longest uuid accepted, in characters", min = "1", max = "1024")
+    int maxUuidLength() default 128;
+
+    @AttributeDefinition(description = "Login check: open (any uuid), password (registered users), token (HMAC-signed tokens)",
+            options = {@Option(label = "open", value = "open"), @Option(label = "password", value = "password"),
+                    @Option(label = "token", value = "token")})
+    String authMode() default "open";
+
+    @AttributeDefinition(description = "HMAC-SHA256 secret for authMode token, at least 32 characters; no default",
+            type = org.osgi.service.metatype.annotations.AttributeType.PASSWORD, required = false)
+    String tokenSecret() default "";
+
+    @AttributeDefinition(description = "PBKDF2-HMAC-SHA256 iterations for new password hashes", min = "210000")
+    int passwordIterations() default 210_000;
+
+    @AttributeDefinition(description = "Milliseconds a failed login's answer is delayed, doubled per recent failure from the address", min = "0")
+    long loginFailureDelay() default 250;
+
+    @AttributeDefinition(description = "Longest delay of a failed login's answer, in milliseconds", min = "0")
+    long loginFailureMaxDelay() default 5000;
+
+    @AttributeDefinition(description = "TLS listener: off, separate (TLS on tlsPort too) or only (TLS on port)",
+            options = {@Option(label = "off", value = "off"), @Option(label = "separate", value = "separate"),
+                    @Option(label = "only", value = "only")})
+    String tls() default "off";
+
+    @AttributeDefinition(description = "Port of the TLS listener when tls=separate", min = "1", max = "65535")
+    int tlsPort() default 8990;
+
+    @AttributeDefinition(description = "Body cipher on the TLS listener: none (TLS protects the bodies) or legacy-aes",
+            options = {@Option(label = "none", value = "none"), @Option(label = "legacy-aes", value = "legacy-aes")})
+    String tlsCipher() default "none";
+
+    @AttributeDefinition(description = "Keystore with the server's key and certificate (TLS)", required = false)
+    String keystorePath() default "";
+
+    @AttributeDefinition(description = "Password of the keystore", type = org.osgi.service.metatype.annotations.AttributeType.PASSWORD, required = false)
+    String keystorePassword() default "";
+
+    @AttributeDefinition(description = "Keystore type: PKCS12 or JKS")
+    String keystoreType() default "PKCS12";
+
+    @AttributeDefinition(description = "TLS protocol versions offered")
+    String[] tlsProtocols() default {"TLSv1.3", "TLSv1.2"};
+
+    @AttributeDefinition(description = "Most connections the server holds at once", min = "1")
+    int maxConnections() default 20_000;
+
+    @AttributeDefinition(description = "Most connections from one source address", min = "1")
+    int maxConnectionsPerAddress() default 200;
+
+    @AttributeDefinition(description = "Most new connections per second from one source address", min = "1")
+    int connectionsPerSecondPerAddress() default 50;
+
+    @AttributeDefinition(description = "Packets per second a session may send (token bucket, burst of one second)", min = "1")
+    int packetsPerSecond() default 200;
+
+    @AttributeDefinition(description = "Bytes per second a session may send (token bucket, burst of one second)", min = "8192")
+    int bytesPerSecond() default 262_144;
+
+    @AttributeDefinition(description = "Seconds a session may stay over its rate before it is closed", min = "0")
+    int throttleGrace() default 10;
+
+    @AttributeDefinition(description = "Bytes that may wait to be written to one session before it is closed as a slow reader", min = "65536")
+    long maxQueuedOutboundBytes() default 4_194_304;
+
+    @AttributeDefinition(description = "Messages kept in memory for retry while Redis is unreachable", min = "0")
+    int storageRetryBuffer() default 100_000;
+
     @AttributeDefinition(description = "Name of this node in presence records; empty picks host name + random suffix", required = false)
     String nodeId() default "";
 }

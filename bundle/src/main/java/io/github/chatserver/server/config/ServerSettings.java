@@ -7,6 +7,7 @@ import java.net.UnknownHostException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * The validated, immutable settings the server runs with. Built from {@link ChatServerConfig}
@@ -26,7 +27,10 @@ public record ServerSettings(
         String nodeId,
         OfflinePolicy offline,
         Limits limits,
-        boolean membershipCache) {
+        boolean membershipCache,
+        AuthSettings auth,
+        TlsSettings tls,
+        OverloadSettings overload) {
 
     public ServerSettings {
         require(port >= 0 && port <= 65535, "port must be within 0..65535, not " + port);
@@ -36,7 +40,9 @@ public record ServerSettings(
         require(maxFrameLength >= 8, "maxFrameLength must be at least 8, not " + maxFrameLength);
         require(BodyCipher.LEGACY_AES.equals(cipher) || BodyCipher.NONE.equals(cipher),
                 "cipher must be legacy-aes or none, not '" + cipher + "'");
-        require(!BodyCipher.LEGACY_AES.equals(cipher) || cipherKey != null && cipherKey.length() == 16
+        require(BodyCipher.LEGACY_AES.equals(tls.cipher()) || BodyCipher.NONE.equals(tls.cipher()),
+                "tlsCipher must be legacy-aes or none, not '" + tls.cipher() + "'");
+        require(!usesLegacyAes(cipher, tls) || cipherKey != null && cipherKey.length() == 16
                         && cipherKey.chars().allMatch(c -> c > 0x20 && c < 0x7f),
                 "cipherKey must be 16 printable ASCII characters for legacy-aes");
         require(redisAddress != null && validRedisUri(redisAddress),
@@ -45,8 +51,15 @@ public record ServerSettings(
         nodeId = nodeId == null || nodeId.isBlank() ? generatedNodeId() : nodeId.trim();
         require(nodeId.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != '|' && c != '/'),
                 "nodeId must be printable ASCII without spaces, '|' or '/'");
-        // The TLS listener arrives with the security issue; until then cipher none would mean clear text.
-        require(!BodyCipher.NONE.equals(cipher), "cipher none is only allowed on a TLS listener, which is not configured");
+        // PROTOCOL.md section 2: plain bodies only where TLS protects them.
+        require(!BodyCipher.NONE.equals(cipher) || TlsSettings.ONLY.equals(tls.mode()),
+                "cipher none is only allowed on a TLS listener (tls=only); use tlsCipher for the TLS listener");
+        require(!TlsSettings.SEPARATE.equals(tls.mode()) || tls.port() != port || port == 0,
+                "tlsPort must differ from port when tls=separate");
+    }
+
+    private static boolean usesLegacyAes(String cipher, TlsSettings tls) {
+        return BodyCipher.LEGACY_AES.equals(cipher) || tls.enabled() && BodyCipher.LEGACY_AES.equals(tls.cipher());
     }
 
     /** The settings of the configuration admin PID, defaults filled in by Declarative Services. */
@@ -56,42 +69,131 @@ public record ServerSettings(
                 c.redisAddress(), c.redisPassword(), c.nodeId(),
                 new OfflinePolicy(Duration.ofSeconds(c.c2cOfflineTtl()), Duration.ofSeconds(c.groupOfflineTtl()),
                         c.offlineCap(), c.pushOfflineOnLogin()),
-                new Limits(c.maxTextLength(), c.maxGroupNameLength(), c.maxMembersPerGroup(), c.maxGroupsPerUser()),
-                c.membershipCache());
+                new Limits(c.maxTextLength(), c.maxGroupNameLength(), c.maxMembersPerGroup(), c.maxGroupsPerUser(),
+                        c.maxUuidLength()),
+                c.membershipCache(),
+                new AuthSettings(c.authMode(), c.tokenSecret(), c.passwordIterations(),
+                        Duration.ofMillis(c.loginFailureDelay()), Duration.ofMillis(c.loginFailureMaxDelay())),
+                new TlsSettings(c.tls(), c.tlsPort(), c.tlsCipher(), c.keystorePath(), c.keystorePassword(),
+                        c.keystoreType(), splitList(c.tlsProtocols())),
+                new OverloadSettings(c.maxConnections(), c.maxConnectionsPerAddress(),
+                        c.connectionsPerSecondPerAddress(), c.packetsPerSecond(), c.bytesPerSecond(),
+                        Duration.ofSeconds(c.throttleGrace()), c.maxQueuedOutboundBytes(), c.storageRetryBuffer()));
+    }
+
+    /** A .cfg file gives "a,b" as one string; DS hands it over as a one-element array. */
+    private static List<String> splitList(String[] values) {
+        return java.util.Arrays.stream(values).flatMap(v -> java.util.Arrays.stream(v.split(",")))
+                .map(String::trim).filter(v -> !v.isEmpty()).toList();
     }
 
     /** The documented defaults, with the given Redis; port 0 picks a free port (tests). */
     public static ServerSettings defaults(String redisAddress) {
         return new ServerSettings(8989, "127.0.0.1", Duration.ofSeconds(60), Duration.ofSeconds(240), 8192,
                 BodyCipher.LEGACY_AES, BodyCipher.ORIGINAL_CLIENT_KEY, redisAddress, "", "",
-                OfflinePolicy.DEFAULTS, Limits.DEFAULTS, true);
+                OfflinePolicy.DEFAULTS, Limits.DEFAULTS, true, AuthSettings.DEFAULTS, TlsSettings.DEFAULTS,
+                OverloadSettings.DEFAULTS);
+    }
+
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
     public ServerSettings withPort(int newPort) {
-        return new ServerSettings(newPort, bindAddress, loginTimeout, idleTimeout, maxFrameLength, cipher,
-                cipherKey, redisAddress, redisPassword, nodeId, offline, limits, membershipCache);
+        return toBuilder().port(newPort).build();
     }
 
     public ServerSettings withTimeouts(Duration newLoginTimeout, Duration newIdleTimeout) {
-        return new ServerSettings(port, bindAddress, newLoginTimeout, newIdleTimeout, maxFrameLength, cipher,
-                cipherKey, redisAddress, redisPassword, nodeId, offline, limits, membershipCache);
+        return toBuilder().loginTimeout(newLoginTimeout).idleTimeout(newIdleTimeout).build();
     }
 
     public ServerSettings withOffline(OfflinePolicy newOffline) {
-        return new ServerSettings(port, bindAddress, loginTimeout, idleTimeout, maxFrameLength, cipher,
-                cipherKey, redisAddress, redisPassword, nodeId, newOffline, limits, membershipCache);
+        return toBuilder().offline(newOffline).build();
     }
 
     public ServerSettings withLimits(Limits newLimits) {
-        return new ServerSettings(port, bindAddress, loginTimeout, idleTimeout, maxFrameLength, cipher,
-                cipherKey, redisAddress, redisPassword, nodeId, offline, newLimits, membershipCache);
+        return toBuilder().limits(newLimits).build();
     }
 
     public ServerSettings withMembershipCache(boolean enabled) {
-        return new ServerSettings(port, bindAddress, loginTimeout, idleTimeout, maxFrameLength, cipher,
-                cipherKey, redisAddress, redisPassword, nodeId, offline, limits, enabled);
+        return toBuilder().membershipCache(enabled).build();
     }
 
+    public ServerSettings withAuth(AuthSettings newAuth) {
+        return toBuilder().auth(newAuth).build();
+    }
+
+    public ServerSettings withTls(TlsSettings newTls) {
+        return toBuilder().tls(newTls).build();
+    }
+
+    public ServerSettings withOverload(OverloadSettings newOverload) {
+        return toBuilder().overload(newOverload).build();
+    }
+
+    /** Changes some settings of a copy; {@link #build()} validates the result. */
+    public static final class Builder {
+        private int port;
+        private String bindAddress;
+        private Duration loginTimeout;
+        private Duration idleTimeout;
+        private int maxFrameLength;
+        private String cipher;
+        private String cipherKey;
+        private String redisAddress;
+        private String redisPassword;
+        private String nodeId;
+        private OfflinePolicy offline;
+        private Limits limits;
+        private boolean membershipCache;
+        private AuthSettings auth;
+        private TlsSettings tls;
+        private OverloadSettings overload;
+
+        private Builder(ServerSettings s) {
+            port = s.port;
+            bindAddress = s.bindAddress;
+            loginTimeout = s.loginTimeout;
+            idleTimeout = s.idleTimeout;
+            maxFrameLength = s.maxFrameLength;
+            cipher = s.cipher;
+            cipherKey = s.cipherKey;
+            redisAddress = s.redisAddress;
+            redisPassword = s.redisPassword;
+            nodeId = s.nodeId;
+            offline = s.offline;
+            limits = s.limits;
+            membershipCache = s.membershipCache;
+            auth = s.auth;
+            tls = s.tls;
+            overload = s.overload;
+        }
+
+        public Builder port(int v) { port = v; return this; }
+        public Builder bindAddress(String v) { bindAddress = v; return this; }
+        public Builder loginTimeout(Duration v) { loginTimeout = v; return this; }
+        public Builder idleTimeout(Duration v) { idleTimeout = v; return this; }
+        public Builder maxFrameLength(int v) { maxFrameLength = v; return this; }
+        public Builder cipher(String v) { cipher = v; return this; }
+        public Builder cipherKey(String v) { cipherKey = v; return this; }
+        public Builder redisAddress(String v) { redisAddress = v; return this; }
+        public Builder redisPassword(String v) { redisPassword = v; return this; }
+        public Builder nodeId(String v) { nodeId = v; return this; }
+        public Builder offline(OfflinePolicy v) { offline = v; return this; }
+        public Builder limits(Limits v) { limits = v; return this; }
+        public Builder membershipCache(boolean v) { membershipCache = v; return this; }
+        public Builder auth(AuthSettings v) { auth = v; return this; }
+        public Builder tls(TlsSettings v) { tls = v; return this; }
+        public Builder overload(OverloadSettings v) { overload = v; return this; }
+
+        public ServerSettings build() {
+            return new ServerSettings(port, bindAddress, loginTimeout, idleTimeout, maxFrameLength, cipher,
+                    cipherKey, redisAddress, redisPassword, nodeId, offline, limits, membershipCache, auth, tls,
+                    overload);
+        }
+    }
+
+    /** The cipher of the plain listener. */
     public BodyCipher bodyCipher() {
         return BodyCipher.forMode(cipher, cipherKey);
     }

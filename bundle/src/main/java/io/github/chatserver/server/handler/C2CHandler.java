@@ -28,7 +28,7 @@ public final class C2CHandler implements PacketHandler {
     public CompletionStage<?> handle(IoSession session, Packet packet) throws ProtocolViolation {
         PbC2CTextChat in = packet.body(PbC2CTextChat.class);
         String sender = Identity.requireSender(session, in.getFromUuid());
-        if (!Identity.isWellFormed(in.getToUuid())) {
+        if (!Identity.isWellFormed(in.getToUuid(), context.settings().limits().maxUuidLength())) {
             throw new ProtocolViolation(ProtocolViolation.Kind.MALFORMED_BODY, "Invalid to_uuid in C2C text");
         }
         Identity.requireTextWithin(in.getTextMsg(), context.settings().limits().maxTextLength());

@@ -6,9 +6,6 @@ import org.apache.mina.core.session.IoSession;
 
 /** PROTOCOL.md section 4, Identity: the server knows who each session is. */
 final class Identity {
-    /** Longest uuid accepted; the original clients use far shorter ones. */
-    static final int MAX_UUID_LENGTH = 128;
-
     private Identity() {
     }
 
@@ -30,9 +27,9 @@ final class Identity {
         }
     }
 
-    /** A uuid is 1..128 visible characters, with no white space or control characters. */
-    static boolean isWellFormed(String uuid) {
-        if (uuid == null || uuid.isEmpty() || uuid.length() > MAX_UUID_LENGTH) {
+    /** A uuid is 1..maxLength visible characters, with no white space or control characters. */
+    static boolean isWellFormed(String uuid, int maxLength) {
+        if (uuid == null || uuid.isEmpty() || uuid.length() > maxLength) {
             return false;
         }
         return uuid.codePoints().noneMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c));

@@ -63,7 +63,7 @@ public final class SessionHandler implements PacketHandler {
             return DONE;
         }
         String uuid = login.getUuid();
-        if (!Identity.isWellFormed(uuid)) {
+        if (!Identity.isWellFormed(uuid, context.settings().limits().maxUuidLength())) {
             refuse(session, "invalid uuid");
             return DONE;
         }

@@ -1,0 +1,39 @@
+package io.github.chatserver.server.config;
+
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * How logins are checked (PROTOCOL.md section 4): {@code open} takes any well-formed uuid,
+ * {@code password} checks field 4 against a salted slow hash of a registered user, {@code token}
+ * checks field 4 as an HMAC-signed token with an expiry. Failed logins from one address are
+ * answered ever later: {@code failureDelay} doubled per recent failure, up to {@code maxFailureDelay}.
+ */
+public record AuthSettings(String mode, String tokenSecret, int passwordIterations,
+                           Duration failureDelay, Duration maxFailureDelay) {
+    public static final String OPEN = "open";
+    public static final String PASSWORD = "password";
+    public static final String TOKEN = "token";
+    /** OWASP's 2023 floor for PBKDF2-HMAC-SHA256. */
+    public static final int MIN_ITERATIONS = 210_000;
+
+    public static final AuthSettings DEFAULTS = new AuthSettings(OPEN, "", MIN_ITERATIONS,
+            Duration.ofMillis(250), Duration.ofSeconds(5));
+
+    public AuthSettings {
+        ServerSettings.require(Set.of(OPEN, PASSWORD, TOKEN).contains(mode),
+                "authMode must be open, password or token, not '" + mode + "'");
+        tokenSecret = tokenSecret == null ? "" : tokenSecret;
+        // No default secret: a token server with a guessable secret would let anyone in.
+        ServerSettings.require(!TOKEN.equals(mode) || tokenSecret.length() >= 32,
+                "authMode token needs tokenSecret set to at least 32 characters; there is no default");
+        ServerSettings.require(passwordIterations >= MIN_ITERATIONS,
+                "passwordIterations must be at least " + MIN_ITERATIONS);
+        ServerSettings.require(!failureDelay.isNegative() && maxFailureDelay.compareTo(failureDelay) >= 0,
+                "loginFailureDelay must be >= 0 and loginFailureMaxDelay >= loginFailureDelay");
+    }
+
+    public boolean open() {
+        return OPEN.equals(mode);
+    }
+}

@@ -1,0 +1,27 @@
+package io.github.chatserver.server.config;
+
+import java.time.Duration;
+
+/**
+ * Overload protection: how many connections, how fast they may come, how fast a session may
+ * send (token buckets; over the limit its reads are suspended, and if that lasts longer than
+ * {@code throttleGrace} it is closed), how much may wait to be written to a slow reader before
+ * it is closed, and how many messages are kept for retry while Redis is unreachable.
+ */
+public record OverloadSettings(int maxConnections, int maxConnectionsPerAddress, int connectionsPerSecondPerAddress,
+                               int packetsPerSecond, int bytesPerSecond, Duration throttleGrace,
+                               long maxQueuedOutboundBytes, int storageRetryBuffer) {
+    public static final OverloadSettings DEFAULTS = new OverloadSettings(20_000, 200, 50, 200, 262_144,
+            Duration.ofSeconds(10), 4L * 1024 * 1024, 100_000);
+
+    public OverloadSettings {
+        ServerSettings.require(maxConnections >= 1, "maxConnections must be at least 1");
+        ServerSettings.require(maxConnectionsPerAddress >= 1, "maxConnectionsPerAddress must be at least 1");
+        ServerSettings.require(connectionsPerSecondPerAddress >= 1, "connectionsPerSecondPerAddress must be at least 1");
+        ServerSettings.require(packetsPerSecond >= 1, "packetsPerSecond must be at least 1");
+        ServerSettings.require(bytesPerSecond >= 8192, "bytesPerSecond must be at least 8192");
+        ServerSettings.require(!throttleGrace.isNegative(), "throttleGrace must not be negative");
+        ServerSettings.require(maxQueuedOutboundBytes >= 65_536, "maxQueuedOutboundBytes must be at least 65536");
+        ServerSettings.require(storageRetryBuffer >= 0, "storageRetryBuffer must not be negative");
+    }
+}
