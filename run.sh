@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Starts the chat server for an operator: builds the project, unpacks Apache Karaf into .run/karaf
-# (re-used on later runs), starts a local Redis unless CHAT_REDIS_ADDRESS names one, and runs Karaf
-# in the foreground with feature "chatserver" installed at boot. Ctrl-C stops Karaf.
+# Starts the chat server for an operator: builds the project and its Karaf distribution (assembly/),
+# unpacks it into .run/karaf (re-used on later runs; a new build replaces it but keeps etc/'s chat
+# configuration and console users), starts a local Redis unless CHAT_REDIS_ADDRESS names one, and
+# runs Karaf in the foreground with feature "chatserver" installed at boot. Ctrl-C stops Karaf.
 #
 # Needs a JDK 17 and Maven; redis-server is installed with apt-get when missing and run as root
 # (scripts/ensure-redis-server.sh).
@@ -43,7 +44,6 @@ pom_value() { sed -n "s:.*<$1>\(.*\)</$1>.*:\1:p" "$ROOT/pom.xml" | head -n 1; }
 PROJECT_VERSION=$(pom_value version)
 KARAF_VERSION=$(pom_value karaf.version)
 [ -n "$PROJECT_VERSION" ] && [ -n "$KARAF_VERSION" ] || die "cannot read the versions from $ROOT/pom.xml"
-FEATURES_REPO="mvn:io.github.chatserver/chatserver-features/$PROJECT_VERSION/xml/features"
 
 command -v java >/dev/null || die "java is not on the PATH: install a JDK 17 (apt-get install openjdk-17-jdk-headless)"
 command -v mvn >/dev/null || die "mvn is not on the PATH: install Maven (apt-get install maven)"
@@ -66,30 +66,6 @@ await_port() {
   done
 }
 
-# Appends $3 to the comma-separated list property $2 of the Karaf .cfg file $1 (values may span
-# lines ending in '\'), unless it is already an element of it.
-cfg_list_add() {
-  local file=$1 key=$2 value=$3
-  if awk -v key="$key" -v value="$value" '
-      $0 ~ "^[ \t]*" key "[ \t]*=" { inside = 1; sub(/^[^=]*=/, "") }
-      inside { line = $0; more = sub(/\\[ \t]*$/, "", line); list = list "," line; if (!more) inside = 0 }
-      END { n = split(list, items, ","); for (i = 1; i <= n; i++) { gsub(/^[ \t]+|[ \t]+$/, "", items[i]); if (items[i] == value) exit 0 } exit 1 }
-      ' "$file"; then
-    return 0
-  fi
-  say "Adding $value to $key in ${file#"$ROOT"/}"
-  awk -v key="$key" -v value="$value" '
-      $0 ~ "^[ \t]*" key "[ \t]*=" { inside = 1 }
-      inside && !/\\[ \t]*$/ {
-        inside = 0
-        if ($0 ~ /=[ \t]*$/) { print $0 " " value } else { print $0 ", \\"; print "    " value }
-        next
-      }
-      { print }
-      ' "$file" > "$file.tmp"
-  mv "$file.tmp" "$file"
-}
-
 # Sets key $2 to $3 in the .cfg file $1 (replacing the key's line, or appending one).
 cfg_set() {
   local file=$1 key=$2 value=$3
@@ -108,39 +84,43 @@ else
   say "Skipping the build (--no-build): using the artifacts already in the local Maven repository"
 fi
 
-# 2. Karaf
+# 2. The distribution (assembly/): Karaf with chatserver as a boot feature, console on localhost
+DIST="$ROOT/assembly/target/chatserver-assembly-$PROJECT_VERSION.tar.gz"
+[ -f "$DIST" ] || die "no distribution at ${DIST#"$ROOT"/}: run without --no-build"
 mkdir -p "$RUN"
-if [ -d "$KARAF" ]; then
-  [ -f "$KARAF/lib/boot/org.apache.karaf.main-$KARAF_VERSION.jar" ] \
-    || die "$KARAF is not Karaf $KARAF_VERSION: remove it (rm -rf $KARAF) and run again"
-  say "Re-using Karaf $KARAF_VERSION in ${KARAF#"$ROOT"/}"
+if [ ! -d "$KARAF" ] || [ "$DIST" -nt "$KARAF/.unpacked" ]; then
+  # A new build replaces the distribution; the operator's configuration and console users stay.
+  kept="$RUN/kept-etc"
+  rm -rf "$kept" && mkdir -p "$kept"
+  for f in "$CFG_NAME" users.properties; do
+    [ -f "$KARAF/etc/$f" ] && cp "$KARAF/etc/$f" "$kept/"
+  done
+  say "Unpacking the distribution ${DIST#"$ROOT"/} into ${KARAF#"$ROOT"/}"
+  rm -rf "$KARAF" "$RUN/chatserver-assembly-$PROJECT_VERSION"
+  tar -xzf "$DIST" -C "$RUN"
+  mv "$RUN/chatserver-assembly-$PROJECT_VERSION" "$KARAF"
+  cp "$kept"/* "$KARAF/etc/" 2>/dev/null || true
+  rm -rf "$kept"
+  touch "$KARAF/.unpacked"
 else
-  say "Fetching org.apache.karaf:apache-karaf:$KARAF_VERSION:tar.gz (mvn dependency:copy)"
-  mvn -B -q -N -f "$ROOT/pom.xml" dependency:copy \
-    -Dartifact="org.apache.karaf:apache-karaf:$KARAF_VERSION:tar.gz" -DoutputDirectory="$RUN"
-  say "Unpacking it into ${KARAF#"$ROOT"/}"
-  rm -rf "$RUN/apache-karaf-$KARAF_VERSION"
-  tar -xzf "$RUN/apache-karaf-$KARAF_VERSION.tar.gz" -C "$RUN"
-  mv "$RUN/apache-karaf-$KARAF_VERSION" "$KARAF"
-  rm -f "$RUN/apache-karaf-$KARAF_VERSION.tar.gz"
+  say "Re-using the distribution in ${KARAF#"$ROOT"/}"
 fi
 
-say "Binding Karaf's SSH console to 127.0.0.1 (etc/org.apache.karaf.shell.cfg)"
-cfg_set "$KARAF/etc/org.apache.karaf.shell.cfg" sshHost 127.0.0.1
-cfg_list_add "$KARAF/etc/org.apache.karaf.features.cfg" featuresRepositories "$FEATURES_REPO"
-cfg_list_add "$KARAF/etc/org.apache.karaf.features.cfg" featuresBoot chatserver
+# A console user with a random password, made on first start: no default password is left in place.
+USERS="$KARAF/etc/users.properties"
+if ! grep -Eq '^[[:space:]]*chatadmin[[:space:]]*=' "$USERS"; then
+  password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=' | head -c 20)
+  printf 'chatadmin = %s,_g_:admingroup\n' "$password" >> "$USERS"
+  umask 077
+  printf '%s\n' "$password" > "$RUN/console-password"
+  say "Created console user 'chatadmin'; its password is in ${RUN#"$ROOT"/}/console-password (Karaf hashes it at start)"
+  say "  console: ssh -p 8101 chatadmin@127.0.0.1   or   $KARAF/bin/client -u chatadmin"
+fi
 
 CFG="$KARAF/etc/$CFG_NAME"
 if [ ! -f "$CFG" ]; then
   say "Installing the default configuration as ${CFG#"$ROOT"/}"
   cp "$ROOT/features/src/main/cfg/$CFG_NAME" "$CFG"
-fi
-
-# Karaf keeps installed bundles in data/cache; clearing it makes it install the bundles just built
-# (configuration stays in etc/, logs in data/log).
-if $build && [ -d "$KARAF/data/cache" ]; then
-  say "Clearing Karaf's bundle cache (data/cache) so that the freshly built bundles are installed"
-  rm -rf "$KARAF/data/cache"
 fi
 
 # 3. Redis
@@ -177,7 +157,7 @@ cfg_set "$CFG" redisAddress "$redis_address"
 
 # 4. Karaf, in the foreground
 port=$(sed -n -E 's/^[[:space:]]*port[[:space:]]*=[[:space:]]*([0-9]+).*/\1/p' "$CFG" | tail -n 1)
-say "Starting Karaf $KARAF_VERSION; the chat server listens on port ${port:-8989} (log: ${KARAF#"$ROOT"/}/data/log/karaf.log)"
+say "Starting Karaf $KARAF_VERSION; the chat server listens on port ${port:-8989} (log: ${KARAF#"$ROOT"/}/data/log/chatserver.log)"
 cd "$KARAF"
 if $console; then
   exec bin/karaf
