@@ -74,8 +74,8 @@ class TlsTest {
     @Test
     void loginAndChatOverTlsWithCipherNone(RedisServer redis) throws Exception {
         try (ServerHarness harness = ServerHarness.start(redis, settings(redis, tls(TlsSettings.ONLY, TLS13, TLS12)));
-             TlsClient a = TlsClient.connect(client, tlsPort(harness), NONE, TLS13, TLS12);
-             TlsClient b = TlsClient.connect(client, tlsPort(harness), NONE, TLS13, TLS12)) {
+             SocketClient a = SocketClient.tls(client, tlsPort(harness), NONE, TLS13, TLS12);
+             SocketClient b = SocketClient.tls(client, tlsPort(harness), NONE, TLS13, TLS12)) {
             assertEquals(harness.server.localAddress(), harness.server.tlsAddress(), "tls=only: TLS on port");
             String alice = user("alice");
             String bob = user("bob");
@@ -95,12 +95,12 @@ class TlsTest {
     @Test
     void tls12IsNegotiatedWhenItIsTheOnlyVersionBothAllow(RedisServer redis) throws Exception {
         try (ServerHarness harness = ServerHarness.start(redis, settings(redis, tls(TlsSettings.ONLY, TLS13, TLS12)));
-             TlsClient old = TlsClient.connect(client, tlsPort(harness), NONE, TLS12)) {
+             SocketClient old = SocketClient.tls(client, tlsPort(harness), NONE, TLS12)) {
             assertEquals(TLS12, old.protocol());
             assertTrue(old.login(user("old")).getLogin());
         }
         try (ServerHarness harness = ServerHarness.start(redis, settings(redis, tls(TlsSettings.ONLY, TLS12)));
-             TlsClient modern = TlsClient.connect(client, tlsPort(harness), NONE, TLS13, TLS12)) {
+             SocketClient modern = SocketClient.tls(client, tlsPort(harness), NONE, TLS13, TLS12)) {
             assertEquals(TLS12, modern.protocol(), "the server allows only TLSv1.2");
             assertTrue(modern.login(user("modern")).getLogin());
         }
@@ -109,7 +109,7 @@ class TlsTest {
     @Test
     void aVersionTheServerDoesNotAllowFailsTheHandshakeAndIsCounted(RedisServer redis) throws Exception {
         try (ServerHarness harness = ServerHarness.start(redis, settings(redis, tls(TlsSettings.ONLY, TLS13)))) {
-            assertThrows(SSLHandshakeException.class, () -> TlsClient.connect(client, tlsPort(harness), NONE, TLS12));
+            assertThrows(SSLHandshakeException.class, () -> SocketClient.tls(client, tlsPort(harness), NONE, TLS12));
             await().atMost(WAIT).until(() -> harness.stats().get(Counter.TLS_FAILURES) == 1);
             await().atMost(WAIT).until(() -> harness.server.connections() == 0);
         }
@@ -131,7 +131,7 @@ class TlsTest {
             assertTrue(harness.server.sessions().find(mallory).isEmpty());
             plain.close();
 
-            try (TlsClient fine = TlsClient.connect(client, tlsPort(harness), NONE, TLS13)) {
+            try (SocketClient fine = SocketClient.tls(client, tlsPort(harness), NONE, TLS13)) {
                 assertTrue(fine.login(user("fine")).getLogin(), "the listener still serves TLS clients");
             }
         }
@@ -144,7 +144,7 @@ class TlsTest {
             String tina = user("tina");
             String leo = user("leo");
             String olga = user("olga");
-            try (TlsClient t = TlsClient.connect(client, tlsPort(harness), NONE, TLS13, TLS12)) {
+            try (SocketClient t = SocketClient.tls(client, tlsPort(harness), NONE, TLS13, TLS12)) {
                 ChatClient l = harness.login(leo); // the plain listener, legacy-aes: an original client
                 assertTrue(t.login(tina).getLogin());
 
@@ -159,7 +159,7 @@ class TlsTest {
                 l.send(text(leo, olga, "stored"));
                 await().atMost(WAIT).until(() -> harness.stored(io.github.chatserver.server.storage.OfflineStore.Kind.C2C, olga) == 1);
             }
-            try (TlsClient o = TlsClient.connect(client, tlsPort(harness), NONE, TLS13)) {
+            try (SocketClient o = SocketClient.tls(client, tlsPort(harness), NONE, TLS13)) {
                 assertTrue(o.login(olga).getLogin());
                 o.send(PbClientRequestC2COfflineMsg.newBuilder().setFromUuid(olga).setTimestamp(ChatClient.now()).build());
                 PbServerResponseC2COfflineMsg stored = o.receive(PbServerResponseC2COfflineMsg.class, WAIT);

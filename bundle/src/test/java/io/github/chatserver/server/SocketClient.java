@@ -12,6 +12,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
@@ -22,19 +23,20 @@ import javax.net.ssl.SSLSocket;
 import org.apache.mina.core.buffer.IoBuffer;
 
 /**
- * A TLS client on the JDK's {@link SSLSocket}, independent of MINA's SslFilter: frames are
- * written and read by hand over the socket's streams, bodies with the project's cipher and
- * protobuf classes. Blocking reads with timeouts only.
+ * A client on a plain JDK socket: a TLS one ({@link SSLSocket}, independent of MINA's SslFilter)
+ * or a plain one bound to a chosen local address (another loopback address than 127.0.0.1).
+ * Frames are written and read by hand over the socket's streams, bodies with the project's
+ * cipher and protobuf classes. Blocking reads with timeouts only.
  */
-final class TlsClient implements AutoCloseable {
+final class SocketClient implements AutoCloseable {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
-    private final SSLSocket socket;
+    private final Socket socket;
     private final DataInputStream in;
     private final OutputStream out;
     private final BodyCipher cipher;
 
-    private TlsClient(SSLSocket socket, BodyCipher cipher) throws IOException {
+    private SocketClient(Socket socket, BodyCipher cipher) throws IOException {
         this.socket = socket;
         this.in = new DataInputStream(socket.getInputStream());
         this.out = socket.getOutputStream();
@@ -42,23 +44,36 @@ final class TlsClient implements AutoCloseable {
     }
 
     /** Connects and completes the handshake offering only {@code protocols}. */
-    static TlsClient connect(SSLContext context, int port, BodyCipher cipher, String... protocols) throws IOException {
+    static SocketClient tls(SSLContext context, int port, BodyCipher cipher, String... protocols) throws IOException {
         SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket();
         try {
             socket.connect(new InetSocketAddress("127.0.0.1", port), (int) CONNECT_TIMEOUT.toMillis());
             socket.setSoTimeout((int) CONNECT_TIMEOUT.toMillis());
             socket.setEnabledProtocols(protocols);
             socket.startHandshake();
-            return new TlsClient(socket, cipher);
+            return new SocketClient(socket, cipher);
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;
         }
     }
 
-    /** The negotiated protocol version, e.g. {@code TLSv1.3}. */
+    /** A plain connection to 127.0.0.1 from {@code localAddress} (e.g. 127.0.0.2), with the original clients' cipher. */
+    static SocketClient plainFrom(String localAddress, int port) throws IOException {
+        Socket socket = new Socket();
+        try {
+            socket.bind(new InetSocketAddress(localAddress, 0));
+            socket.connect(new InetSocketAddress("127.0.0.1", port), (int) CONNECT_TIMEOUT.toMillis());
+            return new SocketClient(socket, BodyCipher.forMode(BodyCipher.LEGACY_AES, BodyCipher.ORIGINAL_CLIENT_KEY));
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    /** The negotiated protocol version of a TLS connection, e.g. {@code TLSv1.3}. */
     String protocol() {
-        return socket.getSession().getProtocol();
+        return ((SSLSocket) socket).getSession().getProtocol();
     }
 
     void send(Message body) throws IOException {
