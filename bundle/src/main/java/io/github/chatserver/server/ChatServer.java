@@ -101,7 +101,8 @@ public final class ChatServer implements AutoCloseable {
             timers.scheduleWithFixedDelay(connectionLimit::forgetIdleSources, SOURCE_SWEEP_SECONDS,
                     SOURCE_SWEEP_SECONDS, TimeUnit.SECONDS);
             RateLimitFilter rate = new RateLimitFilter(overload, stats, timers);
-            SlowConsumerFilter slowConsumer = new SlowConsumerFilter(overload.maxQueuedOutboundBytes(), stats);
+            SlowConsumerFilter slowConsumer = new SlowConsumerFilter(overload.maxQueuedOutboundBytes(),
+                    overload.throttleGrace(), stats, timers);
 
             if (plainListener) {
                 bind(settings.port(), null, plainCipher, handler, rate, slowConsumer);
