@@ -3,19 +3,20 @@ package io.github.chatserver.server;
 import io.github.chatserver.client.ChatClient;
 import io.github.chatserver.codec.BodyCipher;
 import io.github.chatserver.protocol.PbC2CTextChat;
+import io.github.chatserver.protocol.PbClientLogin;
 import io.github.chatserver.protocol.PbClientRequestC2COfflineMsg;
-import io.github.chatserver.protocol.PbServerAcceptLogin;
 import io.github.chatserver.protocol.PbServerResponseC2COfflineMsg;
 import io.github.chatserver.server.config.ServerSettings;
 import io.github.chatserver.server.config.TlsSettings;
 import io.github.chatserver.server.stats.ServerStats.Counter;
+import io.github.chatserver.server.storage.OfflineStore.Kind;
 import io.github.chatserver.testing.RedisExtension;
 import io.github.chatserver.testing.RedisServer;
 import java.io.IOException;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.BeforeAll;
@@ -120,7 +121,7 @@ class TlsTest {
         try (ServerHarness harness = ServerHarness.start(redis, settings(redis, tls(TlsSettings.ONLY, TLS13, TLS12)))) {
             ChatClient plain = ChatClient.connect("127.0.0.1", tlsPort(harness));
             String mallory = user("mallory");
-            plain.send(io.github.chatserver.protocol.PbClientLogin.newBuilder().setUuid(mallory).setVersion(1.0f)
+            plain.send(PbClientLogin.newBuilder().setUuid(mallory).setVersion(1.0f)
                     .setTimestamp(ChatClient.now()).build());
 
             assertTrue(plain.awaitClosed(WAIT), "closed by the server");
@@ -157,7 +158,7 @@ class TlsTest {
 
                 // A message stored by a legacy-aes sender is served to a TLS recipient in its cipher.
                 l.send(text(leo, olga, "stored"));
-                await().atMost(WAIT).until(() -> harness.stored(io.github.chatserver.server.storage.OfflineStore.Kind.C2C, olga) == 1);
+                await().atMost(WAIT).until(() -> harness.stored(Kind.C2C, olga) == 1);
             }
             try (SocketClient o = SocketClient.tls(client, tlsPort(harness), NONE, TLS13)) {
                 assertTrue(o.login(olga).getLogin());
@@ -174,7 +175,7 @@ class TlsTest {
         ServerSettings s = settings(redis, tls(TlsSettings.ONLY, TLS13)).withTimeouts(Duration.ofSeconds(1),
                 Duration.ofSeconds(30));
         try (ServerHarness harness = ServerHarness.start(redis, s);
-             java.net.Socket stalled = new java.net.Socket("127.0.0.1", tlsPort(harness))) {
+             Socket stalled = new Socket("127.0.0.1", tlsPort(harness))) {
             stalled.getOutputStream().write(new byte[] {0x16, 0x03, 0x01}); // the start of a ClientHello, never finished
             stalled.setSoTimeout((int) WAIT.toMillis());
             long start = System.nanoTime();
@@ -208,5 +209,4 @@ class TlsTest {
             assertFalse(harness.server.localAddress().equals(harness.server.tlsAddress()));
         }
     }
-
 }
