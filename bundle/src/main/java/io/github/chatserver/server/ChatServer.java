@@ -2,17 +2,28 @@ package io.github.chatserver.server;
 
 import io.github.chatserver.codec.BodyCipher;
 import io.github.chatserver.codec.ChatCodecFactory;
+import io.github.chatserver.server.config.OverloadSettings;
 import io.github.chatserver.server.config.ServerSettings;
+import io.github.chatserver.server.config.TlsSettings;
 import io.github.chatserver.server.handler.ChatIoHandler;
 import io.github.chatserver.server.handler.ServerContext;
 import io.github.chatserver.server.session.SessionRegistry;
 import io.github.chatserver.server.stats.ServerStats;
 import io.github.chatserver.server.storage.RedisStore;
+import io.github.chatserver.server.transport.ConnectionLimitFilter;
+import io.github.chatserver.server.transport.RateLimitFilter;
+import io.github.chatserver.server.transport.SlowConsumerFilter;
+import io.github.chatserver.server.transport.TlsContexts;
+import io.github.chatserver.server.transport.TlsFilter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import org.apache.mina.core.filterchain.DefaultIoFilterChainBuilder;
 import org.apache.mina.core.session.IoSession;
 import org.apache.mina.filter.codec.ProtocolCodecFilter;
 import org.apache.mina.transport.socket.nio.NioSocketAcceptor;
@@ -20,26 +31,52 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running chat server: a MINA acceptor, its Redis connection and its timers. Plain Java, so
- * it runs the same in Karaf (through {@link ChatServerComponent}) and in tests.
+ * One running chat server: its listeners (MINA acceptors), its Redis connection and its timers.
+ * Plain Java, so it runs the same in Karaf (through {@link ChatServerComponent}) and in tests.
+ *
+ * <p>With {@code tls=off} there is one plain listener on {@code port}; with {@code separate} a
+ * plain one on {@code port} and a TLS one on {@code tlsPort}; with {@code only} one TLS listener
+ * on {@code port}. A plain listener's bodies use {@code cipher}, a TLS listener's {@code
+ * tlsCipher}. The listeners share the handler, so users on both chat with each other. Each
+ * connection's filter chain, from the socket up:
+ * <pre>
+ *   connections  ConnectionLimitFilter  refuse over maxConnections / per address / per second (shared)
+ *   tls          TlsFilter              TLS listener only
+ *   rate         RateLimitFilter        packets and bytes per second per session
+ *   slowConsumer SlowConsumerFilter     close a session whose unwritten bytes pass maxQueuedOutboundBytes
+ *   codec        ProtocolCodecFilter    frames and body cipher of the listener
+ * </pre>
  */
 public final class ChatServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ChatServer.class);
-    private static final long CLOSE_WAIT_MILLIS = 5_000;
+    private static final long SOURCE_SWEEP_SECONDS = 10;
 
     private final ServerSettings settings;
     private final ServerStats stats;
     private final SessionRegistry sessions = new SessionRegistry();
     private RedisStore store;
     private ScheduledExecutorService timers;
-    private NioSocketAcceptor acceptor;
+    private ConnectionLimitFilter connectionLimit;
+    private final List<Listener> listeners = new ArrayList<>();
+
+    /** One bound acceptor. */
+    private record Listener(NioSocketAcceptor acceptor, boolean tls, String cipher) {
+        InetSocketAddress address() {
+            return (InetSocketAddress) acceptor.getLocalAddress();
+        }
+
+        @Override
+        public String toString() {
+            return (tls ? "TLS " : "plain ") + address() + " (cipher " + cipher + ")";
+        }
+    }
 
     public ChatServer(ServerSettings settings, ServerStats stats) {
         this.settings = settings;
         this.stats = stats;
     }
 
-    /** Connects to Redis and binds the listener. On failure nothing is left running. */
+    /** Connects to Redis and binds the listeners. On failure nothing is left running. */
     public synchronized void start() throws IOException {
         store = RedisStore.connect(settings);
         try {
@@ -48,34 +85,72 @@ public final class ChatServer implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
-            BodyCipher cipher = settings.bodyCipher();
-            ServerContext context = new ServerContext(settings, cipher, store, sessions, stats, timers);
-            acceptor = new NioSocketAcceptor();
-            acceptor.setReuseAddress(true);
-            acceptor.setCloseOnDeactivation(true);
-            acceptor.getSessionConfig().setTcpNoDelay(true);
-            acceptor.getFilterChain().addLast("codec",
-                    new ProtocolCodecFilter(new ChatCodecFactory(cipher, settings.maxFrameLength())));
-            acceptor.setHandler(new ChatIoHandler(context));
-            acceptor.bind(new InetSocketAddress(settings.bindAddress(), settings.port()));
+            TlsSettings tls = settings.tls();
+            SSLContext ssl = tls.enabled() ? TlsContexts.serverContext(tls) : null;
+            BodyCipher plainCipher = settings.bodyCipher();
+            // One instance when both listeners use the same cipher: frames then need no second encryption.
+            BodyCipher tlsCipher = tls.cipher().equals(settings.cipher()) ? plainCipher
+                    : BodyCipher.forMode(tls.cipher(), settings.cipherKey());
+            boolean plainListener = !TlsSettings.ONLY.equals(tls.mode());
+
+            ServerContext context = new ServerContext(settings, plainListener ? plainCipher : tlsCipher, store,
+                    sessions, stats, timers);
+            ChatIoHandler handler = new ChatIoHandler(context);
+            OverloadSettings overload = settings.overload();
+            connectionLimit = new ConnectionLimitFilter(overload, stats);
+            timers.scheduleWithFixedDelay(connectionLimit::forgetIdleSources, SOURCE_SWEEP_SECONDS,
+                    SOURCE_SWEEP_SECONDS, TimeUnit.SECONDS);
+            RateLimitFilter rate = new RateLimitFilter(overload, stats, timers);
+            SlowConsumerFilter slowConsumer = new SlowConsumerFilter(overload.maxQueuedOutboundBytes(),
+                    overload.throttleGrace(), stats, timers);
+
+            if (plainListener) {
+                bind(settings.port(), null, plainCipher, handler, rate, slowConsumer);
+            }
+            if (ssl != null) {
+                bind(plainListener ? tls.port() : settings.port(), new TlsFilter(ssl, tls.protocols(), stats),
+                        tlsCipher, handler, rate, slowConsumer);
+            }
         } catch (IOException | RuntimeException e) {
             stop();
             throw e;
         }
-        LOG.info("Chat server node '{}' listening on {} (cipher {}, Redis {})", settings.nodeId(),
-                localAddress(), settings.cipher(), settings.redisAddress());
+        LOG.info("Chat server node '{}' listening on {} (Redis {})", settings.nodeId(), listeners,
+                settings.redisAddress());
     }
 
-    /** Closes every session, releases the port, then lets Redis work in flight finish. */
+    private void bind(int port, TlsFilter tls, BodyCipher cipher, ChatIoHandler handler, RateLimitFilter rate,
+                      SlowConsumerFilter slowConsumer) throws IOException {
+        NioSocketAcceptor acceptor = new NioSocketAcceptor();
+        listeners.add(new Listener(acceptor, tls != null, cipher.mode()));
+        acceptor.setReuseAddress(true);
+        acceptor.setCloseOnDeactivation(true);
+        acceptor.getSessionConfig().setTcpNoDelay(true);
+        DefaultIoFilterChainBuilder chain = acceptor.getFilterChain();
+        chain.addLast("connections", connectionLimit);
+        if (tls != null) {
+            chain.addLast("tls", tls);
+        }
+        chain.addLast("rate", rate);
+        chain.addLast("slowConsumer", slowConsumer);
+        chain.addLast("codec", new ProtocolCodecFilter(new ChatCodecFactory(cipher, settings.maxFrameLength())));
+        acceptor.setHandler(handler);
+        acceptor.bind(new InetSocketAddress(settings.bindAddress(), port));
+    }
+
+    /** Closes every session, releases the ports, then lets Redis work in flight finish. */
     public synchronized void stop() {
-        if (acceptor != null) {
-            for (IoSession session : acceptor.getManagedSessions().values()) {
+        for (Listener listener : listeners) {
+            for (IoSession session : listener.acceptor().getManagedSessions().values()) {
                 session.closeNow();
             }
-            acceptor.unbind();
-            acceptor.dispose(true);
-            acceptor = null;
         }
+        for (Listener listener : listeners) {
+            listener.acceptor().unbind();
+            listener.acceptor().dispose(true);
+        }
+        listeners.clear();
+        connectionLimit = null;
         if (timers != null) {
             timers.shutdownNow();
             timers = null;
@@ -91,9 +166,22 @@ public final class ChatServer implements AutoCloseable {
         stop();
     }
 
-    /** Where the listener is bound; with port 0 this tells the port picked. */
+    /**
+     * Where the listener on {@code port} is bound (the plain one, or the TLS one with {@code
+     * tls=only}); with port 0 this tells the port picked.
+     */
     public synchronized InetSocketAddress localAddress() {
-        return acceptor == null ? null : (InetSocketAddress) acceptor.getLocalAddress();
+        return listeners.isEmpty() ? null : listeners.get(0).address();
+    }
+
+    /** Where the TLS listener is bound ({@code tlsPort}, or {@code port} with {@code tls=only}); null without TLS. */
+    public synchronized InetSocketAddress tlsAddress() {
+        return listeners.stream().filter(Listener::tls).findFirst().map(Listener::address).orElse(null);
+    }
+
+    /** Connections admitted by the overload protection and not yet closed, over all listeners. */
+    public synchronized int connections() {
+        return connectionLimit == null ? 0 : connectionLimit.connections();
     }
 
     public ServerStats stats() {
@@ -111,11 +199,11 @@ public final class ChatServer implements AutoCloseable {
     /** Waits until every session's close has been processed (tests, graceful stop). */
     public boolean awaitNoSessions(long timeout, TimeUnit unit) throws InterruptedException {
         long deadline = System.nanoTime() + unit.toNanos(timeout);
-        NioSocketAcceptor a;
+        List<NioSocketAcceptor> acceptors;
         synchronized (this) {
-            a = acceptor;
+            acceptors = listeners.stream().map(Listener::acceptor).toList();
         }
-        while (a != null && a.getManagedSessionCount() > 0) {
+        while (acceptors.stream().anyMatch(a -> a.getManagedSessionCount() > 0)) {
             if (System.nanoTime() > deadline) {
                 return false;
             }

@@ -5,11 +5,13 @@ import io.github.chatserver.client.ChatConnector;
 import io.github.chatserver.protocol.PbC2CTextChat;
 import io.github.chatserver.protocol.PbClientLogin;
 import io.github.chatserver.protocol.PbServerAcceptLogin;
+import io.github.chatserver.server.config.OverloadSettings;
 import io.github.chatserver.server.config.ServerSettings;
 import io.github.chatserver.server.stats.ServerStats;
 import io.github.chatserver.server.storage.OfflineStore;
 import io.github.chatserver.testing.RedisServer;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -33,16 +35,25 @@ final class ServerHarness implements AutoCloseable {
         server.start();
     }
 
+    /**
+     * Overload limits out of the way of tests that are not about them: every client of a test
+     * connects from 127.0.0.1, often hundreds at once, and some send megabytes to a stuck reader.
+     * The overload tests set their own small limits.
+     */
+    static final OverloadSettings NO_OVERLOAD_LIMITS = new OverloadSettings(100_000, 100_000, 100_000,
+            1_000_000, 1 << 30, Duration.ofMinutes(10), 1L << 40, OverloadSettings.DEFAULTS.storageRetryBuffer());
+
     static ServerHarness start(RedisServer redis) throws IOException {
-        return new ServerHarness(redis, ServerSettings.defaults(redis.address()).withPort(0));
+        return new ServerHarness(redis, settings(redis));
     }
 
     static ServerHarness start(RedisServer redis, ServerSettings settings) throws IOException {
         return new ServerHarness(redis, settings);
     }
 
+    /** The documented defaults on a free port, without overload limits ({@link #NO_OVERLOAD_LIMITS}). */
     static ServerSettings settings(RedisServer redis) {
-        return ServerSettings.defaults(redis.address()).withPort(0);
+        return ServerSettings.defaults(redis.address()).withPort(0).withOverload(NO_OVERLOAD_LIMITS);
     }
 
     /** A user name no other test uses. */

@@ -2,11 +2,23 @@ package io.github.chatserver.codec;
 
 import org.apache.mina.core.buffer.IoBuffer;
 
-/** A complete frame (header and encrypted body), ready to be written to any number of sessions. */
+/**
+ * A complete frame (header and encrypted body), ready to be written to any number of sessions.
+ * A server with two listeners (a plain one with {@code legacy-aes}, a TLS one with {@code none})
+ * writes the same frame to sessions of both: {@link #in(BodyCipher)} gives it in another
+ * listener's cipher, encrypted from the plain body once and kept, so a message fanned out to
+ * many sessions is still encrypted at most once per cipher.
+ */
 public final class EncodedFrame {
+    private final Packet packet;
+    private final BodyCipher cipher;
     private final byte[] bytes;
+    /** The frame in the last other cipher asked for (a server has at most two). */
+    private volatile EncodedFrame other;
 
-    private EncodedFrame(byte[] bytes) {
+    private EncodedFrame(Packet packet, BodyCipher cipher, byte[] bytes) {
+        this.packet = packet;
+        this.cipher = cipher;
         this.bytes = bytes;
     }
 
@@ -24,7 +36,23 @@ public final class EncodedFrame {
         frame[6] = (byte) (type >>> 8);
         frame[7] = (byte) type;
         System.arraycopy(body, 0, frame, FrameHeader.LENGTH, body.length);
-        return new EncodedFrame(frame);
+        return new EncodedFrame(packet, cipher, frame);
+    }
+
+    /**
+     * This frame with its body in {@code target}: itself when that is the cipher it was encoded
+     * with, otherwise encrypted anew from the plain body (never the ciphertext encrypted twice).
+     */
+    public EncodedFrame in(BodyCipher target) {
+        if (target == cipher) {
+            return this;
+        }
+        EncodedFrame known = other;
+        if (known == null || known.cipher != target) {
+            known = of(packet, target); // a race encrypts twice at worst; both results are equal
+            other = known;
+        }
+        return known;
     }
 
     /** A fresh buffer over the shared bytes: each write gets its own position. */

@@ -6,8 +6,9 @@ import org.apache.mina.filter.codec.ProtocolEncoderAdapter;
 import org.apache.mina.filter.codec.ProtocolEncoderOutput;
 
 /**
- * Writes a {@link Packet} as header + encrypted body. An {@link EncodedFrame} is written as is:
- * that is how one group message, encrypted once, goes to many members.
+ * Writes a {@link Packet} as header + encrypted body. An {@link EncodedFrame} is written as is
+ * when it was encoded with this encoder's cipher (that is how one group message, encrypted once,
+ * goes to many members), else in this encoder's cipher ({@link EncodedFrame#in}).
  */
 public class FrameEncoder extends ProtocolEncoderAdapter {
     private final BodyCipher cipher;
@@ -19,7 +20,7 @@ public class FrameEncoder extends ProtocolEncoderAdapter {
     @Override
     public void encode(IoSession session, Object message, ProtocolEncoderOutput out) {
         EncodedFrame frame = message instanceof EncodedFrame encoded
-                ? encoded
+                ? encoded.in(cipher)
                 : EncodedFrame.of((Packet) message, cipher);
         out.write(frame.toBuffer());
     }

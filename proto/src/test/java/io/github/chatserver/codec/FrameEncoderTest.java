@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import com.google.protobuf.Message;
 import io.github.chatserver.protocol.PacketType;
@@ -78,10 +79,22 @@ class FrameEncoderTest {
     }
 
     @Test
-    void anEncodedFrameIsWrittenAsIsWhateverTheEncodersCipher() throws Exception {
+    void anEncodedFrameInTheEncodersCipherIsWrittenAsIs() throws Exception {
         EncodedFrame plain = EncodedFrame.of(Packet.of(Samples.c2cHi()), NONE);
         byte[] expected = concat(hex("0000001E 00000005"), Samples.c2cHiPlain());
-        assertArrayEquals(expected, encode(AES, plain), "no second encryption");
+        assertArrayEquals(expected, encode(NONE, plain));
+        assertSame(plain, plain.in(NONE), "no second encoding");
+    }
+
+    @Test
+    void anEncodedFrameIsWrittenInTheEncodersCipherEncryptedFromThePlainBody() throws Exception {
+        // One server, two listeners: a frame encoded for the TLS listener (none) goes to a legacy-aes session.
+        EncodedFrame plain = EncodedFrame.of(Packet.of(Samples.c2cHi()), NONE);
+        byte[] expected = concat(hex("00000028 00000005"), aesEncrypt(Samples.c2cHiPlain()));
+        assertArrayEquals(expected, encode(AES, plain), "encrypted once, from the plaintext");
+        assertArrayEquals(concat(hex("0000001E 00000005"), Samples.c2cHiPlain()),
+                encode(NONE, EncodedFrame.of(Packet.of(Samples.c2cHi()), AES)), "and back");
+        assertSame(plain.in(AES), plain.in(AES), "encrypted once per cipher, then kept");
     }
 
     static Stream<Arguments> everyTypeAndMode() {

@@ -129,7 +129,7 @@ public @interface ChatServerConfig {
     @AttributeDefinition(description = "Bytes per second a session may send (token bucket, burst of one second)", min = "8192")
     int bytesPerSecond() default 262_144;
 
-    @AttributeDefinition(description = "Seconds a session may stay over its rate before it is closed", min = "0")
+    @AttributeDefinition(description = "Seconds a session may stay over its rate, or take to drain a full write queue, before it is closed", min = "0")
     int throttleGrace() default 10;
 
     @AttributeDefinition(description = "Bytes that may wait to be written to one session before it is closed as a slow reader", min = "65536")

@@ -6,7 +6,9 @@ import java.time.Duration;
  * Overload protection: how many connections, how fast they may come, how fast a session may
  * send (token buckets; over the limit its reads are suspended, and if that lasts longer than
  * {@code throttleGrace} it is closed), how much may wait to be written to a slow reader before
- * it is closed, and how many messages are kept for retry while Redis is unreachable.
+ * it is closed (once its queue is written, or after {@code throttleGrace}), and how many
+ * messages are kept for retry while Redis is unreachable. Enforced by the filters of
+ * {@code server/transport}.
  */
 public record OverloadSettings(int maxConnections, int maxConnectionsPerAddress, int connectionsPerSecondPerAddress,
                                int packetsPerSecond, int bytesPerSecond, Duration throttleGrace,

@@ -6,7 +6,8 @@ import java.util.Set;
 /**
  * The TLS listener: {@code off}; {@code separate} (plain listener on {@code port}, TLS on
  * {@code tlsPort}); or {@code only} (TLS on {@code port}, no plain listener). Bodies on the TLS
- * listener use {@code cipher} (default {@code none}: TLS protects them).
+ * listener use {@code cipher} (the key {@code tlsCipher}; default {@code none}: TLS protects
+ * them), in both modes. A relative {@code keystorePath} is resolved against Karaf's home.
  */
 public record TlsSettings(String mode, int port, String cipher, String keystorePath, String keystorePassword,
                           String keystoreType, List<String> protocols) {
@@ -25,6 +26,7 @@ public record TlsSettings(String mode, int port, String cipher, String keystoreP
                 "tls " + mode + " needs keystorePath");
         ServerSettings.require(protocols.stream().allMatch(p -> p.equals("TLSv1.3") || p.equals("TLSv1.2")),
                 "tlsProtocols may list only TLSv1.3 and TLSv1.2");
+        ServerSettings.require(OFF.equals(mode) || !protocols.isEmpty(), "tls " + mode + " needs tlsProtocols");
         keystorePassword = keystorePassword == null ? "" : keystorePassword;
         protocols = List.copyOf(protocols);
     }

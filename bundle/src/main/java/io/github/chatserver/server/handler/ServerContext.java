@@ -19,8 +19,9 @@ public record ServerContext(
         ScheduledExecutorService timers) {
 
     /**
-     * Encodes and encrypts a packet once, for writing to many sessions: the cipher is the same
-     * for every connection of the listener.
+     * Encodes and encrypts a packet once, for writing to many sessions. {@code cipher} is the
+     * first listener's; a session of a listener with another cipher gets the frame re-encrypted
+     * once from the plain body by its codec ({@code EncodedFrame.in}).
      */
     public EncodedFrame encodeOnce(Packet packet) {
         return EncodedFrame.of(packet, cipher);

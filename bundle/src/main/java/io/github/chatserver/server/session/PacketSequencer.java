@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
  * this, a join and the text right behind it, or two texts around a membership lookup, could
  * act out of order. While nothing is pending a packet is handled at once on the I/O thread; a
  * connection that piles up more than {@link #MAX_PENDING} packets stops being read until it
- * catches up (TCP pushes back on the sender).
+ * catches up (TCP pushes back on the sender). The suspension goes through the session's
+ * {@link ReadGate}, so it cooperates with the rate limit's.
  */
 final class PacketSequencer {
     private static final Logger LOG = LoggerFactory.getLogger(PacketSequencer.class);
@@ -21,7 +22,7 @@ final class PacketSequencer {
 
     private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
     private int pending;
-    private boolean readSuspended;
+    private boolean holding;
 
     void submit(IoSession session, Supplier<? extends CompletionStage<?>> task) {
         CompletableFuture<Void> done = new CompletableFuture<>();
@@ -29,9 +30,9 @@ final class PacketSequencer {
         synchronized (this) {
             previous = tail;
             tail = done;
-            if (++pending > MAX_PENDING && !readSuspended) {
-                readSuspended = true;
-                session.suspendRead();
+            if (++pending > MAX_PENDING && !holding) {
+                holding = true;
+                ReadGate.of(session).hold(session, ReadGate.Reason.BACKLOG);
             }
         }
         done.whenComplete((ignored, failure) -> finished(session));
@@ -48,16 +49,12 @@ final class PacketSequencer {
     }
 
     private void finished(IoSession session) {
-        boolean resume;
         synchronized (this) {
             pending--;
-            resume = readSuspended && pending == 0;
-            if (resume) {
-                readSuspended = false;
+            if (holding && pending == 0) {
+                holding = false;
+                ReadGate.of(session).release(session, ReadGate.Reason.BACKLOG);
             }
-        }
-        if (resume) {
-            session.resumeRead();
         }
     }
 }

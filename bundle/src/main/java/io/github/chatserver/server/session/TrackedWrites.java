@@ -46,8 +46,8 @@ public final class TrackedWrites {
 
     /**
      * Writes the frame; {@code outcome} receives {@code true} once all its bytes were written,
-     * {@code false} otherwise. The frame goes down as one ready buffer, which the codec filter
-     * passes through as a single write request.
+     * {@code false} otherwise. The frame goes down as one message; the codec of the session's
+     * listener writes it, in that listener's cipher, as a single write request (the caller's).
      */
     public static void write(IoSession session, EncodedFrame frame, Consumer<Boolean> outcome) {
         TrackedWrites writes = of(session);
@@ -57,7 +57,7 @@ public final class TrackedWrites {
         synchronized (writes) {
             tracked = new Tracked(writes, writes.order.incrementAndGet(), outcome);
             writes.pending.put(tracked.order, tracked);
-            future = session.write(frame.toBuffer());
+            future = session.write(frame);
         }
         future.addListener(f -> {
             if (future.isWritten() && !session.isClosing()) {

@@ -35,7 +35,21 @@ public final class ServerStats {
         GROUP_DELIVERIES,
         /** Requests refused by a rule (not a member, not the owner, a limit), answered with the reason. */
         REQUESTS_REFUSED,
-        REDIS_ERRORS
+        REDIS_ERRORS,
+        /** Connections closed on accept because the server already holds {@code maxConnections}. */
+        CONNECTIONS_REFUSED_TOTAL,
+        /** Connections closed on accept because their address already holds {@code maxConnectionsPerAddress}. */
+        CONNECTIONS_REFUSED_PER_ADDRESS,
+        /** Connections closed on accept because their address connects faster than {@code connectionsPerSecondPerAddress}. */
+        CONNECTIONS_REFUSED_RATE,
+        /** Times a session's reads were suspended because it sent more packets or bytes than its rate. */
+        SESSIONS_THROTTLED,
+        /** Sessions closed because they stayed over their rate longer than {@code throttleGrace}. */
+        THROTTLED_CLOSED,
+        /** Sessions closed because more than {@code maxQueuedOutboundBytes} waited to be written to them. */
+        SLOW_CONSUMERS_CLOSED,
+        /** TLS connections closed because the handshake or a record failed (a plain client on the TLS port, say). */
+        TLS_FAILURES
     }
 
     private final Map<Counter, LongAdder> counters = new EnumMap<>(Counter.class);
