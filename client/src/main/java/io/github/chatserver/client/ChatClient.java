@@ -38,7 +38,16 @@ public final class ChatClient implements AutoCloseable {
 
     /** Connects on a connector of its own, closed with this client. */
     public static ChatClient connect(String host, int port, BodyCipher cipher, Duration timeout) throws IOException {
-        ChatConnector connector = new ChatConnector(cipher, timeout);
+        return connect(host, port, cipher, timeout, null);
+    }
+
+    /**
+     * Connects on a connector of its own, closed with this client, over TLS when {@code tls} is
+     * not {@code null} (returning once the handshake is done).
+     */
+    public static ChatClient connect(String host, int port, BodyCipher cipher, Duration timeout, ClientTls tls)
+            throws IOException {
+        ChatConnector connector = new ChatConnector(cipher, timeout, tls);
         try {
             ChatClient shared = connector.connect(host, port);
             return new ChatClient(shared.session, shared.inbox, connector);
@@ -116,6 +125,16 @@ public final class ChatClient implements AutoCloseable {
 
     public void resumeReading() {
         session.resumeRead();
+    }
+
+    /** Whether the connection runs over TLS with a completed handshake. */
+    public boolean isSecured() {
+        return inbox.secured.getCount() == 0;
+    }
+
+    /** Why the connection failed, if the client side saw an exception (e.g. a TLS alert); else {@code null}. */
+    public Throwable failure() {
+        return inbox.failure;
     }
 
     /** Local port of this connection, to tell connections apart in logs and tests. */
