@@ -11,6 +11,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLHandshakeException;
 import org.apache.mina.core.future.ConnectFuture;
 import org.apache.mina.core.service.IoHandlerAdapter;
 import org.apache.mina.core.session.AttributeKey;
@@ -48,7 +50,7 @@ public final class ChatConnector implements AutoCloseable {
         connector = new NioSocketConnector(1);
         connector.setConnectTimeoutMillis(timeout.toMillis());
         if (tls != null) {
-            SslFilter ssl = new SslFilter(tls.context());
+            SslFilter ssl = new WatchedSslFilter(tls);
             ssl.setEnabledProtocols(ClientTls.PROTOCOLS.toArray(String[]::new));
             if (tls.verifyHostname()) {
                 ssl.setEndpointIdentificationAlgorithm("HTTPS");
@@ -93,7 +95,7 @@ public final class ChatConnector implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
             while (!inbox.secured.await(10, TimeUnit.MILLISECONDS)) {
-                if (inbox.closed.getCount() == 0 || System.nanoTime() > deadline) {
+                if (inbox.closed.getCount() == 0 || inbox.failure != null || System.nanoTime() > deadline) {
                     session.closeNow();
                     Throwable cause = inbox.failure;
                     while (cause != null && cause.getCause() != null && !(cause instanceof javax.net.ssl.SSLException)) {
@@ -118,6 +120,27 @@ public final class ChatConnector implements AutoCloseable {
         connector.dispose(true);
     }
 
+    /** Closes a connection at once when its server certificate is refused (see {@link ClientTls}). */
+    private static final class WatchedSslFilter extends SslFilter {
+        WatchedSslFilter(ClientTls tls) {
+            super(tls.context());
+        }
+
+        @Override
+        protected SSLEngine createEngine(IoSession session, InetSocketAddress address) {
+            SSLEngine engine = super.createEngine(session, address);
+            ClientTls.watch(engine, failure -> {
+                Inbox inbox = (Inbox) session.getAttribute(INBOX);
+                if (inbox != null) {
+                    inbox.failure = new SSLHandshakeException(failure.getMessage());
+                    inbox.failure.initCause(failure);
+                }
+                session.closeNow();
+            });
+            return engine;
+        }
+    }
+
     /** What the server sent one connection, and whether it closed. */
     static final class Inbox {
         final BlockingQueue<Packet> packets = new LinkedBlockingQueue<>();
@@ -136,7 +159,10 @@ public final class ChatConnector implements AutoCloseable {
 
         @Override
         public void exceptionCaught(IoSession session, Throwable cause) {
-            inbox(session).failure = cause;
+            Inbox inbox = inbox(session);
+            if (inbox.failure == null) { // the first failure is the reason; later ones follow from it
+                inbox.failure = cause;
+            }
             session.closeNow();
         }
 

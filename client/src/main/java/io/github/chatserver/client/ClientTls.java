@@ -2,18 +2,26 @@ package io.github.chatserver.client;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509TrustManager;
 
 /**
@@ -21,20 +29,37 @@ import javax.net.ssl.X509TrustManager;
  * the certificate must name the host connected to. Used by {@link ChatConnector#ChatConnector(
  * io.github.chatserver.codec.BodyCipher, java.time.Duration, ClientTls)}.
  *
- * @param context        the SSL context the client's engines are made from
- * @param verifyHostname whether the server certificate must match the host name or IP address
- *                       connected to (HTTPS rules); off only for {@link #insecure()}
+ * <p>MINA 2.2's SslFilter runs the certificate check on a worker thread and, when it fails,
+ * only logs the error: the handshake would stall until the server gives up. So the trust
+ * manager here reports a refused certificate to the connection whose engine asked, which then
+ * closes at once with the reason.
  */
-public record ClientTls(SSLContext context, boolean verifyHostname) {
+public final class ClientTls {
     /** The TLS versions PROTOCOL.md allows. */
     public static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+
+    private static final Map<SSLEngine, Consumer<CertificateException>> WATCHED =
+            Collections.synchronizedMap(new WeakHashMap<>());
+
+    private final SSLContext context;
+    private final boolean verifyHostname;
+
+    private ClientTls(X509TrustManager trust, boolean verifyHostname) {
+        try {
+            this.context = SSLContext.getInstance("TLS");
+            context.init(null, new TrustManager[] {new Reporting(trust)}, null);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("TLS is not available in this JVM", e);
+        }
+        this.verifyHostname = verifyHostname;
+    }
 
     /** Trusts the JVM's default certificate authorities and checks the host name. */
     public static ClientTls systemDefault() {
         try {
-            return new ClientTls(SSLContext.getDefault(), true);
+            return new ClientTls(trustManager(null), true);
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("No default SSL context in this JVM", e);
+            throw new IllegalStateException("No default trust store in this JVM", e);
         }
     }
 
@@ -44,12 +69,7 @@ public record ClientTls(SSLContext context, boolean verifyHostname) {
      * certificates, PEM or DER (e.g. the server's self-signed certificate).
      */
     public static ClientTls trusting(Path file, char[] password) throws IOException, GeneralSecurityException {
-        KeyStore trusted = loadTrustStore(file, password);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trusted);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, tmf.getTrustManagers(), null);
-        return new ClientTls(context, true);
+        return new ClientTls(trustManager(loadTrustStore(file, password)), true);
     }
 
     /**
@@ -57,13 +77,32 @@ public record ClientTls(SSLContext context, boolean verifyHostname) {
      * development against a server with a throw-away certificate. Never the default.
      */
     public static ClientTls insecure() {
-        try {
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, new TrustManager[] {new TrustAll()}, null);
-            return new ClientTls(context, false);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("TLS is not available in this JVM", e);
+        return new ClientTls(new TrustAll(), false);
+    }
+
+    public SSLContext context() {
+        return context;
+    }
+
+    /** Whether the server certificate must match the host name or IP address connected to (HTTPS rules). */
+    public boolean verifyHostname() {
+        return verifyHostname;
+    }
+
+    /** Calls {@code onFailure} if the engine's peer certificate is refused (then forgets the engine). */
+    static void watch(SSLEngine engine, Consumer<CertificateException> onFailure) {
+        WATCHED.put(engine, onFailure);
+    }
+
+    private static X509TrustManager trustManager(KeyStore trusted) throws GeneralSecurityException {
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trusted);
+        for (TrustManager tm : tmf.getTrustManagers()) {
+            if (tm instanceof X509TrustManager x) {
+                return x;
+            }
         }
+        throw new GeneralSecurityException("No X.509 trust manager");
     }
 
     static KeyStore loadTrustStore(Path file, char[] password) throws IOException, GeneralSecurityException {
@@ -96,6 +135,70 @@ public record ClientTls(SSLContext context, boolean verifyHostname) {
             ks.setCertificateEntry("cert-" + i++, c);
         }
         return ks;
+    }
+
+    /** Delegates every check and reports a refused server certificate to the watching connection. */
+    private static final class Reporting extends X509ExtendedTrustManager {
+        private final X509TrustManager delegate;
+
+        Reporting(X509TrustManager delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            try {
+                if (delegate instanceof X509ExtendedTrustManager x) {
+                    x.checkServerTrusted(chain, authType, engine);
+                } else {
+                    delegate.checkServerTrusted(chain, authType);
+                }
+            } catch (CertificateException e) {
+                Consumer<CertificateException> watcher = WATCHED.remove(engine);
+                if (watcher != null) {
+                    watcher.accept(e);
+                }
+                throw e;
+            }
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            if (delegate instanceof X509ExtendedTrustManager x) {
+                x.checkServerTrusted(chain, authType, socket);
+            } else {
+                delegate.checkServerTrusted(chain, authType);
+            }
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            delegate.checkServerTrusted(chain, authType);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            throw new CertificateException("a chat client does not authenticate peers as clients");
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            throw new CertificateException("a chat client does not authenticate peers as clients");
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            throw new CertificateException("a chat client does not authenticate peers as clients");
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return delegate.getAcceptedIssuers();
+        }
     }
 
     private static final class TrustAll implements X509TrustManager {

@@ -79,6 +79,8 @@ public final class ChatCli {
         // MINA logs through SLF4J; the CLI jar bundles slf4j-simple: only warnings, on stderr
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+            // a refused certificate is reported by the CLI itself; MINA would add a stack trace
+            System.setProperty("org.slf4j.simpleLogger.log.org.apache.mina.filter.ssl", "off");
         }
         System.exit(run(args, System.in, System.out, System.err, System.getenv()));
     }
@@ -137,7 +139,7 @@ public final class ChatCli {
         }
         PbServerAcceptLogin answer;
         try {
-            answer = client.login(options.user, options.secret);
+            answer = client.login(options.user, options.secret, options.timeout);
         } catch (TimeoutException e) {
             err.println("error: no login answer: " + e.getMessage());
             return client.isConnected() ? CANNOT_CONNECT : CONNECTION_CLOSED;
