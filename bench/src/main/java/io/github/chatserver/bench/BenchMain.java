@@ -22,6 +22,10 @@ public final class BenchMain {
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         }
+        if (System.getProperty("org.slf4j.simpleLogger.log.org.apache.mina.core.service.IoProcessor") == null) {
+            // MINA's epoll-spin guard logs "Create a new selector" each time it rebuilds a selector
+            System.setProperty("org.slf4j.simpleLogger.log.org.apache.mina.core.service.IoProcessor", "error");
+        }
         if (args.length > 0 && args[0].equals("jmh")) {
             org.openjdk.jmh.Main.main(java.util.Arrays.copyOfRange(args, 1, args.length));
             return;

@@ -154,6 +154,13 @@ abstract class Target implements AutoCloseable {
 
         @Override
         public void close() {
+            try {
+                // let the server finish the closes of the generator's connections (presence
+                // releases in Redis) before it disconnects from Redis
+                server.awaitNoSessions(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             server.stop();
             if (redis != null) {
                 redis.close();
