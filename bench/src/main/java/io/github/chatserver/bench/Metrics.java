@@ -157,7 +157,7 @@ final class Metrics {
         lastDelivered = d;
         lastGeneratorCpu = genCpu;
         lastProcessCpu = procCpu;
-        if (measuring && !last || last && secs > 0.2) {
+        if (!last || secs > 0.2) {
             timeline.add(sample);
         }
         return sample;

@@ -40,7 +40,8 @@ final class Report {
         h.append("<h1>chatserver bench: ").append(esc(String.valueOf(s.get("mode")))).append("</h1>");
         Map<String, Object> target = (Map<String, Object>) s.get("target");
         h.append("<p>").append(esc(String.valueOf(s.get("started_at")))).append(" &middot; target ")
-                .append(esc(String.valueOf(target))).append("</p>");
+                .append(esc(inline(target))).append("</p>");
+        h.append("<p><b>").append(esc(headline(s))).append("</b></p>");
         h.append("<h2>Summary</h2><table>");
         row(h, "throughput (delivered/s)", s.get("throughput"));
         row(h, "latency (µs)", s.get("latency_us"));
@@ -56,6 +57,7 @@ final class Report {
         }
         h.append("</table>");
         if (!timeline.isEmpty()) {
+            double[] window = measuredWindow(timeline);
             List<Double> t = new ArrayList<>();
             List<Double> sent = new ArrayList<>();
             List<Double> delivered = new ArrayList<>();
@@ -72,10 +74,11 @@ final class Report {
             }
             h.append("<h2>Throughput over time</h2><div class=\"chart\">");
             h.append(chart(t, List.of(new Series("delivered/s", "#1f77b4", delivered), new Series("sent/s", "#aaaaaa", sent)),
-                    "messages per second", false));
+                    "messages per second", false, window));
             h.append("</div><h2>Latency over time</h2><div class=\"chart\">");
             h.append(chart(t, List.of(new Series("p50", "#2ca02c", p50), new Series("p99", "#ff7f0e", p99),
-                    new Series("max", "#d62728", max)), "milliseconds (log scale)", true));
+                    new Series("max", "#d62728", max)), "milliseconds (log scale)", true, window));
+            h.append("<p>Shaded: the measured window (before it warm-up, after it the drain of messages still in flight).</p>");
             h.append("</div>");
         }
         h.append("<h2>Summary JSON</h2><pre>").append(esc(Json.write(s))).append("</pre></body></html>\n");
@@ -86,14 +89,56 @@ final class Report {
     }
 
     /** A line chart as inline SVG; null values leave gaps. */
-    static String chart(List<Double> xs, List<Series> series, String yLabel, boolean log) {
+    /** First and last time of the samples in the measured window, or null. */
+    private static double[] measuredWindow(List<Map<String, Object>> timeline) {
+        Double first = null;
+        Double last = null;
+        double previous = 0;
+        for (Map<String, Object> p : timeline) {
+            double t = num(p.get("t"));
+            if ("measure".equals(p.get("phase"))) {
+                if (first == null) {
+                    first = previous;
+                }
+                last = t;
+            }
+            previous = t;
+        }
+        return first == null ? null : new double[] {first, last};
+    }
+
+    @SuppressWarnings("unchecked")
+    static String headline(Map<String, Object> s) {
+        Map<String, Object> tp = (Map<String, Object>) s.get("throughput");
+        Map<String, Object> lat = (Map<String, Object>) s.get("latency_us");
+        Map<String, Object> cpu = (Map<String, Object>) s.get("cpu");
+        Map<String, Object> err = (Map<String, Object>) s.get("errors");
+        StringBuilder b = new StringBuilder();
+        tp.forEach((k, v) -> b.append(k.replace("_per_s", "")).append(' ').append(String.format(Locale.ROOT, "%,d", ((Number) v).longValue())).append("/s · "));
+        for (String p : List.of("p50", "p99", "p99.9", "max")) {
+            if (lat.get(p) != null) {
+                b.append(p).append(' ').append(String.format(Locale.ROOT, "%.2f ms", ((Number) lat.get(p)).doubleValue() / 1000)).append(" · ");
+            }
+        }
+        b.append("errors ").append(err.get("total"));
+        if (cpu != null) {
+            b.append(" · generator ").append(cpu.get("generator_cores")).append(" cores");
+            Object server = cpu.getOrDefault("server_cores_estimate", cpu.get("server_cores"));
+            if (server != null) {
+                b.append(" · server ").append(server).append(" cores");
+            }
+        }
+        return b.toString();
+    }
+
+    static String chart(List<Double> xs, List<Series> series, String yLabel, boolean log, double[] window) {
         int w = 900;
         int hgt = 300;
         int left = 70;
         int right = 20;
         int top = 20;
         int bottom = 40;
-        double xMin = xs.get(0);
+        double xMin = 0; // seconds since the generator started
         double xMax = Math.max(xs.get(xs.size() - 1), xMin + 1);
         double yMin = Double.MAX_VALUE;
         double yMax = 0;
@@ -133,6 +178,12 @@ final class Report {
         svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" font-size=\"11\">", w, hgt, w, hgt));
         svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#fff\" stroke=\"#999\"/>",
                 left, top, w - left - right, hgt - top - bottom));
+        if (window != null) {
+            double x0 = sx.applyAsDouble(window[0]);
+            double x1 = sx.applyAsDouble(window[1]);
+            svg.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#eef4fb\"/>",
+                    x0, top, Math.max(0, x1 - x0), hgt - top - bottom));
+        }
         List<Double> ticks = new ArrayList<>();
         if (log) {
             for (double v = lo; v <= hi * 1.0001; v *= 10) {
