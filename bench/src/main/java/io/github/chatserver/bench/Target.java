@@ -78,7 +78,8 @@ abstract class Target implements AutoCloseable {
 
     static Optional<ProcessHandle> redisChild() {
         return ProcessHandle.current().children()
-                .filter(p -> p.info().command().map(c -> c.contains("redis-server")).orElse(false))
+                // Debian's redis-server is a link to redis-check-rdb: that is the name the kernel shows
+                .filter(p -> p.info().command().map(c -> c.contains("redis")).orElse(false))
                 .findFirst();
     }
 
