@@ -27,6 +27,8 @@ final class CliOptions {
               --cipher MODE            body cipher: legacy-aes (default without TLS) or none (default with TLS)
               --cipher-key KEY         the 16-character legacy-aes key (default 12345abcdef67890)
               --timeout SECONDS        connect, handshake and login timeout (default 10)
+              --ping-interval SECONDS  interactive: heartbeat after this long without sending (default 60)
+              --linger MILLIS          interactive, at end of input: wait this long for answers (default 1000)
 
             non-interactive (for scripts): any of these runs once and exits
               --offline                print the stored one-to-one and group messages
