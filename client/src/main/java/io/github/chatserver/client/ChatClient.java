@@ -38,7 +38,16 @@ public final class ChatClient implements AutoCloseable {
 
     /** Connects on a connector of its own, closed with this client. */
     public static ChatClient connect(String host, int port, BodyCipher cipher, Duration timeout) throws IOException {
-        ChatConnector connector = new ChatConnector(cipher, timeout);
+        return connect(host, port, cipher, timeout, null);
+    }
+
+    /**
+     * Connects on a connector of its own, closed with this client, over TLS when {@code tls} is
+     * not {@code null} (returning once the handshake is done).
+     */
+    public static ChatClient connect(String host, int port, BodyCipher cipher, Duration timeout, ClientTls tls)
+            throws IOException {
+        ChatConnector connector = new ChatConnector(cipher, timeout, tls);
         try {
             ChatClient shared = connector.connect(host, port);
             return new ChatClient(shared.session, shared.inbox, connector);
@@ -55,13 +64,18 @@ public final class ChatClient implements AutoCloseable {
 
     /** Logs in with a password or token in field 4 and returns the server's answer. */
     public PbServerAcceptLogin login(String uuid, String token) throws TimeoutException, InterruptedException {
+        return login(uuid, token, DEFAULT_TIMEOUT);
+    }
+
+    /** Logs in with a password or token in field 4, waiting at most {@code timeout} for the answer. */
+    public PbServerAcceptLogin login(String uuid, String token, Duration timeout) throws TimeoutException, InterruptedException {
         PbClientLogin.Builder login = PbClientLogin.newBuilder()
                 .setUuid(uuid).setVersion(1.0f).setTimestamp(now());
         if (token != null) {
             login.setToken(token);
         }
         send(login.build());
-        return receive(PbServerAcceptLogin.class, DEFAULT_TIMEOUT);
+        return receive(PbServerAcceptLogin.class, timeout);
     }
 
     /** Sends a message as the packet type that carries it. Returns once it is handed to the socket. */
@@ -74,9 +88,20 @@ public final class ChatClient implements AutoCloseable {
         session.write(org.apache.mina.core.buffer.IoBuffer.wrap(bytes)).awaitUninterruptibly(DEFAULT_TIMEOUT.toMillis());
     }
 
-    /** The next packet from the server, or a {@link TimeoutException} if none came in time. */
+    /**
+     * The next packet from the server, or a {@link TimeoutException} if none came in time (at
+     * once when the connection is closed and nothing is left to read).
+     */
     public Packet receive(Duration timeout) throws TimeoutException, InterruptedException {
-        Packet p = inbox.packets.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Packet p = inbox.packets.poll();
+        while (p == null) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || inbox.closed.getCount() == 0 && inbox.packets.isEmpty()) {
+                break;
+            }
+            p = inbox.packets.poll(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)), TimeUnit.NANOSECONDS);
+        }
         if (p == null) {
             throw new TimeoutException("No packet within " + timeout
                     + (isConnected() ? "" : " (connection closed)")
@@ -116,6 +141,16 @@ public final class ChatClient implements AutoCloseable {
 
     public void resumeReading() {
         session.resumeRead();
+    }
+
+    /** Whether the connection runs over TLS with a completed handshake. */
+    public boolean isSecured() {
+        return inbox.secured.getCount() == 0;
+    }
+
+    /** Why the connection failed, if the client side saw an exception (e.g. a TLS alert); else {@code null}. */
+    public Throwable failure() {
+        return inbox.failure;
     }
 
     /** Local port of this connection, to tell connections apart in logs and tests. */
