@@ -48,6 +48,13 @@ class MembershipCacheTest {
                 .setTimestamp(ChatClient.now()).build();
     }
 
+    /** Returns once the server has handled everything the client sent before (packets are handled in order). */
+    private static void handled(ChatClient client, String user) throws Exception {
+        client.send(io.github.chatserver.protocol.PbClientRequestGroupInfo.newBuilder().setFromUuid(user)
+                .setTimestamp(ChatClient.now()).build());
+        client.receive(io.github.chatserver.protocol.PbServerResponseGroupInfo.class, WAIT);
+    }
+
     @Test
     void aJoinAndALeaveAreSeenByTheVeryNextGroupMessage(RedisServer redis) throws Exception {
         try (ServerHarness harness = ServerHarness.start(redis)) {
@@ -57,6 +64,7 @@ class MembershipCacheTest {
             ChatClient n = harness.login(newcomer);
             String group = build(o, "cache");
             o.send(say(owner, group, "warms the cache")); // membership {owner} is now cached
+            handled(o, owner); // ... before the newcomer's join is handled
 
             join(n, newcomer, group);
             n.receive(PbServerNotifyJoinGroup.class, WAIT);
@@ -82,6 +90,7 @@ class MembershipCacheTest {
             ChatClient o = node1.login(owner);
             String group = build(o, "two nodes");
             o.send(say(owner, group, "warms node 1's cache"));
+            handled(o, owner);
             ChatClient r = node2.login(remote);
             join(r, remote, group);
             r.receive(PbServerNotifyJoinGroup.class, WAIT);

@@ -140,6 +140,11 @@ public final class ChatIoHandler extends IoHandlerAdapter {
     }
 
     @Override
+    public void messageSent(IoSession session, Object message) {
+        TrackedWrites.messageSent(session, message);
+    }
+
+    @Override
     public void sessionClosed(IoSession session) {
         TrackedWrites.sessionClosed(session);
         sessionHandler.closed(session);

@@ -14,15 +14,14 @@ import org.apache.mina.core.session.IoSession;
  * Writes whose outcome is always reported, exactly once. Messages depend on it: a message is
  * stored for later when its write fails, and removed from storage when its write succeeded.
  *
- * <p>MINA reports outcomes through write futures, but they cannot be taken at face value when a
- * session closes: {@code closeNow()} (mina-core 2.2, {@code AbstractIoSession.destroy}) marks
- * every write still queued as <em>written</em> although not a byte of it went out; a write's
- * future sometimes never completes while later writes to the same session do; and a write
- * issued from another thread during the close can land in a queue nobody drains any more.
- * So: a completion counts as written only while the session is not closing; a session's writes
- * go out in order, so when one is written every earlier one was too; and once
- * {@code sessionClosed} ran, whatever is not settled was not written. At the moment of a close
- * this errs towards "not written": the message is stored and served again, never lost.
+ * <p>A write counts as written only when MINA fires {@code messageSent} for it (the handler
+ * forwards that event here): write futures cannot be taken at face value, because mina-core
+ * 2.2's {@code closeNow()} ({@code AbstractIoSession.destroy}) marks every write still queued as
+ * <em>written</em> although not a byte of it went out, and fires no event for them. A session's
+ * writes go out in order, so a {@code messageSent} also confirms every write issued before it
+ * (we have seen a single notification go missing while later ones came). A write whose future
+ * fails, or that is not confirmed when {@code sessionClosed} runs, was not written: the message is
+ * stored and served again, never lost.
  */
 public final class TrackedWrites {
     private static final AttributeKey KEY = new AttributeKey(TrackedWrites.class, "writes");
@@ -55,15 +54,13 @@ public final class TrackedWrites {
         WriteFuture future;
         // Issue order must be queue order: number and enqueue the write under one lock.
         synchronized (writes) {
-            tracked = new Tracked(writes, writes.order.incrementAndGet(), outcome);
+            tracked = new Tracked(writes, writes.order.incrementAndGet(), frame, outcome);
             writes.pending.put(tracked.order, tracked);
             future = session.write(frame);
         }
         future.addListener(f -> {
-            if (future.isWritten() && !session.isClosing()) {
-                writes.writtenUpTo(tracked.order);
-            } else {
-                tracked.settle(false);
+            if (!future.isWritten()) {
+                tracked.settle(false); // a "written" future proves nothing; messageSent does
             }
         });
         if (writes.closed && !future.isDone()) {
@@ -71,7 +68,18 @@ public final class TrackedWrites {
         }
     }
 
-    /** Call from {@code sessionClosed}: what has not completed by now never will. */
+    /** Call from the handler's {@code messageSent}: that write, and every earlier one, went out. */
+    public static void messageSent(IoSession session, Object message) {
+        TrackedWrites writes = of(session);
+        for (Tracked t : writes.pending.values()) {
+            if (t.frame == message) {
+                writes.writtenUpTo(t.order);
+                return;
+            }
+        }
+    }
+
+    /** Call from {@code sessionClosed}: what has not been confirmed by now never will be. */
     public static void sessionClosed(IoSession session) {
         TrackedWrites writes = of(session);
         writes.closed = true;
@@ -90,12 +98,14 @@ public final class TrackedWrites {
     private static final class Tracked {
         private final TrackedWrites owner;
         private final long order;
+        private final EncodedFrame frame;
         private final Consumer<Boolean> outcome;
         private final AtomicBoolean settled = new AtomicBoolean();
 
-        Tracked(TrackedWrites owner, long order, Consumer<Boolean> outcome) {
+        Tracked(TrackedWrites owner, long order, EncodedFrame frame, Consumer<Boolean> outcome) {
             this.owner = owner;
             this.order = order;
+            this.frame = frame;
             this.outcome = outcome;
         }
 
