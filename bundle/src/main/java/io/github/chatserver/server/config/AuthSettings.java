@@ -36,4 +36,12 @@ public record AuthSettings(String mode, String tokenSecret, int passwordIteratio
     public boolean open() {
         return OPEN.equals(mode);
     }
+
+    /** Never shows the secret (settings end up in logs). */
+    @Override
+    public String toString() {
+        return "AuthSettings[mode=" + mode + ", tokenSecret=" + (tokenSecret.isEmpty() ? "(none)" : "(set)")
+                + ", passwordIterations=" + passwordIterations + ", failureDelay=" + failureDelay
+                + ", maxFailureDelay=" + maxFailureDelay + "]";
+    }
 }

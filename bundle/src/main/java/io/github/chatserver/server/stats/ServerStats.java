@@ -35,7 +35,13 @@ public final class ServerStats {
         GROUP_DELIVERIES,
         /** Requests refused by a rule (not a member, not the owner, a limit), answered with the reason. */
         REQUESTS_REFUSED,
-        REDIS_ERRORS
+        REDIS_ERRORS,
+        /** Logins refused for their credentials (wrong password, unknown user, bad token); also in LOGINS_REFUSED. */
+        LOGINS_FAILED_AUTH,
+        /** Failed logins whose answer was delayed (repeated failures from one address). */
+        LOGIN_DELAYS,
+        /** Logins refused because too many password checks were waiting; also in LOGINS_REFUSED. */
+        LOGINS_BUSY
     }
 
     private final Map<Counter, LongAdder> counters = new EnumMap<>(Counter.class);
