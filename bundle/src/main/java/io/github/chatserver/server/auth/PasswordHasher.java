@@ -20,7 +20,7 @@ public final class PasswordHasher {
     static final int SALT_BYTES = 16;
     static final int HASH_BYTES = 32;
     /** A stored hash asking for more is refused: a tampered record must not cost minutes of CPU. */
-    static final int MAX_ITERATIONS = 10_000_000;
+    static final int MAX_ITERATIONS = AuthSettings.MAX_ITERATIONS;
     private static final Base64.Encoder ENCODER = Base64.getEncoder().withoutPadding();
     private static final Base64.Decoder DECODER = Base64.getDecoder();
 

@@ -29,6 +29,7 @@ class AuthSettingsTest {
     void otherRefusals() {
         assertTrue(refusal("ldap", "", 210_000, D, MAX).contains("authMode"));
         assertTrue(refusal("password", "", 209_999, D, MAX).contains("passwordIterations"));
+        assertTrue(refusal("password", "", AuthSettings.MAX_ITERATIONS + 1, D, MAX).contains("passwordIterations"));
         assertTrue(refusal("password", "", 210_000, Duration.ofMillis(-1), MAX).contains("loginFailureDelay"));
         assertTrue(refusal("password", "", 210_000, MAX, D).contains("loginFailureMaxDelay"));
     }
