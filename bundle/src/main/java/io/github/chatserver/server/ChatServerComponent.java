@@ -1,9 +1,12 @@
 package io.github.chatserver.server;
 
+import io.github.chatserver.server.admin.ChatAdmin;
+import io.github.chatserver.server.admin.UserAdmin;
 import io.github.chatserver.server.config.ChatServerConfig;
 import io.github.chatserver.server.config.ServerSettings;
 import io.github.chatserver.server.stats.ServerStats;
 import java.io.IOException;
+import java.util.List;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -16,32 +19,39 @@ import org.slf4j.LoggerFactory;
 /**
  * The chat server in OSGi: configured through Config Admin (PID {@code io.github.chatserver}),
  * started on activation, stopped on deactivation (port released, sessions closed) and
- * restarted on a new configuration, without restarting Karaf.
+ * restarted on a new configuration, without restarting Karaf. An invalid configuration is
+ * reported in one log line naming the key, and nothing starts (or, on a change, the running
+ * server keeps its previous configuration). Also the {@link ChatAdmin} service of the
+ * {@code chat:} console commands.
  */
-@Component(service = ChatServerComponent.class, configurationPid = ChatServerConfig.PID,
+@Component(service = {ChatServerComponent.class, ChatAdmin.class}, configurationPid = ChatServerConfig.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
 @Designate(ocd = ChatServerConfig.class)
-public class ChatServerComponent {
+public class ChatServerComponent implements ChatAdmin {
     private static final Logger LOG = LoggerFactory.getLogger(ChatServerComponent.class);
 
     /** Counters survive reconfiguration: they describe the component, not one listener. */
     private final ServerStats stats = new ServerStats();
-    private ChatServer server;
+    private volatile ChatServer server;
+    private volatile UserAdmin admin;
 
     @Activate
     void activate(ChatServerConfig config) throws IOException {
-        ServerSettings settings = settingsOf(config);
-        server = new ChatServer(settings, stats);
-        server.start();
+        ServerSettings settings = settingsOf(config, "not started");
+        if (settings != null) {
+            start(settings);
+        }
     }
 
     @Modified
     void modified(ChatServerConfig config) throws IOException {
-        ServerSettings settings = settingsOf(config);
+        ServerSettings settings = settingsOf(config, server == null ? "not started" : "keeping the running configuration");
+        if (settings == null) {
+            return;
+        }
         LOG.info("Configuration of {} changed: restarting the listener", ChatServerConfig.PID);
         stopServer();
-        server = new ChatServer(settings, stats);
-        server.start();
+        start(settings);
     }
 
     @Deactivate
@@ -49,16 +59,29 @@ public class ChatServerComponent {
         stopServer();
     }
 
-    private static ServerSettings settingsOf(ChatServerConfig config) {
+    /** The validated settings, or {@code null} after one clear log line (no stack trace: nothing is broken but the file). */
+    private static ServerSettings settingsOf(ChatServerConfig config, String consequence) {
         try {
             return ServerSettings.from(config);
         } catch (IllegalArgumentException e) {
-            LOG.error(e.getMessage());
-            throw e;
+            LOG.error("{}; chat server {}", e.getMessage(), consequence);
+            return null;
         }
     }
 
+    private void start(ServerSettings settings) throws IOException {
+        ChatServer started = new ChatServer(settings, stats);
+        started.start();
+        server = started;
+        admin = UserAdmin.connecting(settings, started::sessions);
+    }
+
     private void stopServer() {
+        UserAdmin a = admin;
+        admin = null;
+        if (a != null) {
+            a.close();
+        }
         if (server != null) {
             server.stop();
             server = null;
@@ -67,5 +90,43 @@ public class ChatServerComponent {
 
     public ChatServer server() {
         return server;
+    }
+
+    private ChatAdmin admin() {
+        ChatAdmin a = admin;
+        if (a == null) {
+            throw new IllegalStateException("The chat server is not running (see the log for its configuration)");
+        }
+        return a;
+    }
+
+    @Override
+    public String authMode() {
+        return admin().authMode();
+    }
+
+    @Override
+    public void addUser(String uuid, char[] password) {
+        admin().addUser(uuid, password);
+    }
+
+    @Override
+    public void changePassword(String uuid, char[] password) {
+        admin().changePassword(uuid, password);
+    }
+
+    @Override
+    public void removeUser(String uuid) {
+        admin().removeUser(uuid);
+    }
+
+    @Override
+    public String mintToken(String uuid, long ttlSeconds) {
+        return admin().mintToken(uuid, ttlSeconds);
+    }
+
+    @Override
+    public List<String> users(String prefix, int max) {
+        return admin().users(prefix, max);
     }
 }

@@ -16,6 +16,8 @@ public record AuthSettings(String mode, String tokenSecret, int passwordIteratio
     public static final String TOKEN = "token";
     /** OWASP's 2023 floor for PBKDF2-HMAC-SHA256. */
     public static final int MIN_ITERATIONS = 210_000;
+    /** About 2.5 s of CPU per login here: more is a typo, and would let a few logins stall the hashing threads. */
+    public static final int MAX_ITERATIONS = 10_000_000;
 
     public static final AuthSettings DEFAULTS = new AuthSettings(OPEN, "", MIN_ITERATIONS,
             Duration.ofMillis(250), Duration.ofSeconds(5));
@@ -27,13 +29,21 @@ public record AuthSettings(String mode, String tokenSecret, int passwordIteratio
         // No default secret: a token server with a guessable secret would let anyone in.
         ServerSettings.require(!TOKEN.equals(mode) || tokenSecret.length() >= 32,
                 "authMode token needs tokenSecret set to at least 32 characters; there is no default");
-        ServerSettings.require(passwordIterations >= MIN_ITERATIONS,
-                "passwordIterations must be at least " + MIN_ITERATIONS);
+        ServerSettings.require(passwordIterations >= MIN_ITERATIONS && passwordIterations <= MAX_ITERATIONS,
+                "passwordIterations must be within " + MIN_ITERATIONS + ".." + MAX_ITERATIONS + ", not " + passwordIterations);
         ServerSettings.require(!failureDelay.isNegative() && maxFailureDelay.compareTo(failureDelay) >= 0,
                 "loginFailureDelay must be >= 0 and loginFailureMaxDelay >= loginFailureDelay");
     }
 
     public boolean open() {
         return OPEN.equals(mode);
+    }
+
+    /** Never shows the secret (settings end up in logs). */
+    @Override
+    public String toString() {
+        return "AuthSettings[mode=" + mode + ", tokenSecret=" + (tokenSecret.isEmpty() ? "(none)" : "(set)")
+                + ", passwordIterations=" + passwordIterations + ", failureDelay=" + failureDelay
+                + ", maxFailureDelay=" + maxFailureDelay + "]";
     }
 }

@@ -3,25 +3,33 @@ package io.github.chatserver.server.handler;
 import io.github.chatserver.codec.Packet;
 import io.github.chatserver.codec.ProtocolViolation;
 import io.github.chatserver.protocol.PbC2CTextChat;
+import io.github.chatserver.server.auth.RecipientDirectory;
 import io.github.chatserver.server.stats.ServerStats.Counter;
 import io.github.chatserver.server.storage.OfflineStore;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.mina.core.session.IoSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One-to-one text (5). The sender is the session's user; the server stamps its own time. An
  * online recipient gets the message at once; otherwise, or if that write fails, it is stored
- * as an offline message. Nothing is silently dropped.
+ * as an offline message. Nothing is silently dropped. In authMode password and token the
+ * recipient must exist ({@link RecipientDirectory}); a message to an unknown user is not stored.
  */
 public final class C2CHandler implements PacketHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(C2CHandler.class);
+
     private final ServerContext context;
     private final Outbox outbox;
+    private final RecipientDirectory recipients;
 
     C2CHandler(ServerContext context, Outbox outbox) {
         this.context = context;
         this.outbox = outbox;
+        this.recipients = RecipientDirectory.forSettings(context.settings().auth(), context.store().users());
     }
 
     @Override
@@ -32,6 +40,30 @@ public final class C2CHandler implements PacketHandler {
             throw new ProtocolViolation(ProtocolViolation.Kind.MALFORMED_BODY, "Invalid to_uuid in C2C text");
         }
         Identity.requireTextWithin(in.getTextMsg(), context.settings().limits().maxTextLength());
+        if (recipients.acceptsEveryone() || context.sessions().find(in.getToUuid()).isPresent()) {
+            route(sender, in); // a user logged in here exists
+            return DONE;
+        }
+        return recipients.exists(in.getToUuid()).handle((exists, failure) -> {
+            if (failure != null) {
+                // Fail open: a message is never silently lost, and storing it goes through the Outbox,
+                // which copes with Redis being away.
+                context.stats().increment(Counter.REDIS_ERRORS);
+                LOG.warn("Could not check that recipient '{}' exists ({}); accepting the message", in.getToUuid(),
+                        failure.toString());
+                route(sender, in);
+            } else if (exists) {
+                route(sender, in);
+            } else {
+                // There is no refusal packet for type 5: dropped, counted, the connection stays open (README).
+                context.stats().increment(Counter.REQUESTS_REFUSED);
+                LOG.debug("Dropped a message from '{}' to unknown user '{}'", sender, in.getToUuid());
+            }
+            return null;
+        });
+    }
+
+    private void route(String sender, PbC2CTextChat in) {
         // Rebuilt field by field: the sender controls nothing but recipient and text (no unknown fields pass).
         PbC2CTextChat message = PbC2CTextChat.newBuilder().setFromUuid(sender).setToUuid(in.getToUuid())
                 .setTextMsg(in.getTextMsg()).setTimestamp(ServerContext.now()).build();
@@ -43,6 +75,5 @@ public final class C2CHandler implements PacketHandler {
         } else {
             outbox.store(List.of(offline));
         }
-        return DONE;
     }
 }

@@ -5,7 +5,7 @@ import io.github.chatserver.server.session.ClientState;
 import org.apache.mina.core.session.IoSession;
 
 /** PROTOCOL.md section 4, Identity: the server knows who each session is. */
-final class Identity {
+public final class Identity {
     private Identity() {
     }
 
@@ -28,7 +28,7 @@ final class Identity {
     }
 
     /** A uuid is 1..maxLength visible characters, with no white space or control characters. */
-    static boolean isWellFormed(String uuid, int maxLength) {
+    public static boolean isWellFormed(String uuid, int maxLength) {
         if (uuid == null || uuid.isEmpty() || uuid.length() > maxLength) {
             return false;
         }

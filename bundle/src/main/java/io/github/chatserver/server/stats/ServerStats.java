@@ -49,7 +49,13 @@ public final class ServerStats {
         /** Sessions closed because more than {@code maxQueuedOutboundBytes} waited to be written to them. */
         SLOW_CONSUMERS_CLOSED,
         /** TLS connections closed because the handshake or a record failed (a plain client on the TLS port, say). */
-        TLS_FAILURES
+        TLS_FAILURES,
+        /** Logins refused for their credentials (wrong password, unknown user, bad token); also in LOGINS_REFUSED. */
+        LOGINS_FAILED_AUTH,
+        /** Failed logins whose answer was delayed (repeated failures from one address). */
+        LOGIN_DELAYS,
+        /** Logins refused because too many password checks were waiting; also in LOGINS_REFUSED. */
+        LOGINS_BUSY
     }
 
     private final Map<Counter, LongAdder> counters = new EnumMap<>(Counter.class);

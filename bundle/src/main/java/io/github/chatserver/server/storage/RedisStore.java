@@ -24,6 +24,7 @@ public final class RedisStore implements AutoCloseable {
     private final OfflineStore offline;
     private final GroupStore groups;
     private final MembershipCache membership;
+    private final UserStore users;
 
     private RedisStore(RedissonClient redisson, ServerSettings settings) {
         this.redisson = redisson;
@@ -31,6 +32,7 @@ public final class RedisStore implements AutoCloseable {
         this.offline = new OfflineStore(redisson, inFlight, settings.nodeId());
         this.groups = new GroupStore(redisson, inFlight);
         this.membership = new MembershipCache(redisson, groups, settings.membershipCache());
+        this.users = new UserStore(redisson);
     }
 
     public static RedisStore connect(ServerSettings settings) {
@@ -62,6 +64,10 @@ public final class RedisStore implements AutoCloseable {
 
     public MembershipCache membership() {
         return membership;
+    }
+
+    public UserStore users() {
+        return users;
     }
 
     /** Lets the operations in flight finish (bounded), then disconnects. */
