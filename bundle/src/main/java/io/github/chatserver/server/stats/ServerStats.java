@@ -35,7 +35,24 @@ public final class ServerStats {
         GROUP_DELIVERIES,
         /** Requests refused by a rule (not a member, not the owner, a limit), answered with the reason. */
         REQUESTS_REFUSED,
-        REDIS_ERRORS
+        REDIS_ERRORS,
+        /** Messages (per recipient) and other writes kept in memory because Redis did not take them. */
+        STORAGE_BUFFERED,
+        /** Writes attempted again from the retry buffer (each attempt counts, per message). */
+        STORAGE_RETRIES,
+        /** Writes from the retry buffer that Redis finally took (per message). */
+        STORAGE_DRAINED,
+        /**
+         * Messages refused because they needed storage while the retry buffer was full, or needed
+         * Redis to be routed at all (group text, membership unknown): the sender's connection was closed.
+         */
+        MESSAGES_REFUSED,
+        /**
+         * Messages accepted earlier that could not be kept: a write to the recipient failed while the
+         * retry buffer was full, Redis refused one for good, or the server stopped before Redis came back.
+         * Each is logged at ERROR; anything but 0 deserves an operator's look.
+         */
+        MESSAGES_LOST
     }
 
     private final Map<Counter, LongAdder> counters = new EnumMap<>(Counter.class);
