@@ -53,6 +53,7 @@ public final class RedisStore implements AutoCloseable {
     private RedisStore(RedissonClient redisson, ServerSettings settings) {
         this.redisson = redisson;
         this.retries = new RetryBuffer(settings.overload().storageRetryBuffer());
+        inFlight.onSuccess(retries::redisAnswered); // e.g. a login's presence claim: Redis is back, drain now
         this.presence = new PresenceStore(redisson, settings.nodeId(), inFlight, retries);
         this.offline = new OfflineStore(redisson, inFlight, settings.nodeId());
         this.groups = new GroupStore(redisson, inFlight);

@@ -105,6 +105,23 @@ class RetryBufferTest {
     }
 
     @Test
+    void whenRedisAnswersSomethingElseTheNextRoundRunsAtOnceInsteadOfAtTheEndOfItsBackoff() {
+        RetryBuffer buffer = buffer(100);
+        redis.up = false;
+        TestWrite w = new TestWrite("w", 1, "q");
+        buffer.submit(w);
+        await().atMost(WAIT).until(() -> redis.failedAttempts.get() >= 4); // the next round is 1.6 s away
+        redis.up = true;
+        long t0 = System.nanoTime();
+
+        buffer.redisAnswered(); // e.g. a login's presence claim just succeeded
+
+        await().atMost(WAIT).until(() -> w.done.get() == 1);
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(millis < 500, "written " + millis + " ms after Redis answered");
+    }
+
+    @Test
     void aFullBufferRefusesNewWritesButKeepsEveryAdmittedOne() {
         RetryBuffer buffer = buffer(5);
         redis.up = false;
