@@ -57,6 +57,10 @@ class MembershipCacheTest {
             ChatClient n = harness.login(newcomer);
             String group = build(o, "cache");
             o.send(say(owner, group, "warms the cache")); // membership {owner} is now cached
+            // Its handling (the membership read) completes before o's next packet is handled: once
+            // the marker comes back, the join below cannot overtake that read.
+            o.send(io.github.chatserver.server.ServerHarness.text(owner, owner, "warmed"));
+            assertEquals("warmed", o.receive(io.github.chatserver.protocol.PbC2CTextChat.class, WAIT).getTextMsg());
 
             join(n, newcomer, group);
             n.receive(PbServerNotifyJoinGroup.class, WAIT);

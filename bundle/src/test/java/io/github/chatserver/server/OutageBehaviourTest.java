@@ -90,9 +90,9 @@ class OutageBehaviourTest {
             late.send(PbClientLogin.newBuilder().setUuid(user("late")).setVersion(1.0f).setTimestamp(ChatClient.now()).build());
             PbServerAcceptLogin answer = late.receive(PbServerAcceptLogin.class, WAIT);
             long millis = (System.nanoTime() - t0) / 1_000_000;
-            a.send(text(alice, bob, "while Redis hangs"));
             a.send(text(alice, carol, "for later"));
-            PbC2CTextChat online = b.receive(PbC2CTextChat.class, WAIT);
+            a.send(text(alice, bob, "while Redis hangs"));
+            PbC2CTextChat online = b.receive(PbC2CTextChat.class, WAIT); // so "for later" was handled: carol was offline
 
             assertFalse(answer.getLogin());
             assertTrue(answer.getTipsMsg().contains(UNAVAILABLE), answer.getTipsMsg());
