@@ -8,14 +8,17 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
  * Starts one private redis-server per test class and stops it by PID afterwards. Tests get it
- * as a {@link RedisServer} parameter. Use with {@code @ExtendWith(RedisExtension.class)}.
+ * as a {@link RedisServer} parameter. Use with {@code @ExtendWith(RedisExtension.class)}; add
+ * {@link PersistentRedis @PersistentRedis} for a server whose data survives a restart.
  */
 public class RedisExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(RedisExtension.class);
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        context.getStore(NS).put(context.getRequiredTestClass(), RedisServer.start());
+        Class<?> testClass = context.getRequiredTestClass();
+        context.getStore(NS).put(testClass, testClass.isAnnotationPresent(PersistentRedis.class)
+                ? RedisServer.startPersistent() : RedisServer.start());
     }
 
     @Override

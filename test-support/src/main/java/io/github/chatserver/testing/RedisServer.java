@@ -14,8 +14,15 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A private {@code redis-server} on a free loopback port, with nothing persisted. It runs as a
- * child process in the foreground, so stopping it is killing one PID we own.
+ * A private {@code redis-server} on a free loopback port. It runs as a child process in the
+ * foreground, so stopping it is signalling one PID we own.
+ *
+ * <p>By default nothing is persisted: a {@link #restart()} starts empty. A {@link #startPersistent()
+ * persistent} server writes an append-only file with {@code appendfsync always} (every write is on
+ * disk before Redis answers it), so a restart on the same port comes back with every write it
+ * acknowledged, as a production Redis configured for durability would. For outages without a
+ * restart, {@link #pause()} freezes the process (SIGSTOP): its port still accepts connections but
+ * nothing is answered, which is what a hung or partitioned Redis looks like to a client.
  */
 public final class RedisServer implements AutoCloseable {
     private static final String BINARY = "redis-server";
@@ -23,17 +30,32 @@ public final class RedisServer implements AutoCloseable {
 
     private final int port;
     private final Path workDir;
+    private final boolean persistent;
     private Process process;
+    private boolean paused;
 
-    private RedisServer(int port, Path workDir) {
+    private RedisServer(int port, Path workDir, boolean persistent) {
         this.port = port;
         this.workDir = workDir;
+        this.persistent = persistent;
     }
 
-    /** Starts a server on a free port and waits until it accepts connections. */
+    /** Starts a server on a free port, with nothing persisted, and waits until it accepts connections. */
     public static RedisServer start() {
+        return start(false);
+    }
+
+    /**
+     * Starts a server that keeps its data across {@link #restart()}: append-only file, fsync
+     * before every answer ({@code appendonly yes}, {@code appendfsync always}).
+     */
+    public static RedisServer startPersistent() {
+        return start(true);
+    }
+
+    private static RedisServer start(boolean persistent) {
         try {
-            RedisServer server = new RedisServer(freePort(), Files.createTempDirectory("chat-redis"));
+            RedisServer server = new RedisServer(freePort(), Files.createTempDirectory("chat-redis"), persistent);
             server.launch();
             return server;
         } catch (IOException e) {
@@ -49,11 +71,13 @@ public final class RedisServer implements AutoCloseable {
 
     private void launch() throws IOException {
         List<String> command = List.of(binary(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", workDir.toString());
+                "--save", "", "--appendonly", persistent ? "yes" : "no", "--appendfsync", "always",
+                "--daemonize", "no", "--dir", workDir.toString());
         process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(workDir.resolve("redis.log").toFile())
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(workDir.resolve("redis.log").toFile()))
                 .start();
+        paused = false;
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (!accepts()) {
             if (!process.isAlive()) {
@@ -90,10 +114,15 @@ public final class RedisServer implements AutoCloseable {
                 + "(apt-get install redis-server), or run ./test.sh, which installs it when run as root");
     }
 
+    /** True once the server answers PING with PONG (not merely accepts TCP, nor answers LOADING). */
     private boolean accepts() {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
-            return true;
+            s.setSoTimeout(1000);
+            s.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            byte[] answer = new byte[7];
+            int n = s.getInputStream().readNBytes(answer, 0, answer.length);
+            return n == answer.length && "+PONG\r\n".equals(new String(answer, StandardCharsets.US_ASCII));
         } catch (IOException e) {
             return false;
         }
@@ -133,9 +162,58 @@ public final class RedisServer implements AutoCloseable {
         return process != null && process.isAlive();
     }
 
-    /** Stops the server (its PID), as an outage would. {@link #restart()} brings it back on the same port. */
-    public void stop() {
+    public boolean isPersistent() {
+        return persistent;
+    }
+
+    /** Where the server keeps its log (and, when persistent, its append-only file). */
+    public Path workDir() {
+        return workDir;
+    }
+
+    /**
+     * Freezes the process (SIGSTOP to its PID): connections are still accepted by the kernel, but
+     * no command is answered until {@link #resume()}. A hung Redis, as a client sees it.
+     */
+    public synchronized void pause() {
+        signal("STOP");
+        paused = true;
+    }
+
+    /** Lets a {@link #pause() paused} server run again (SIGCONT). */
+    public synchronized void resume() {
+        if (paused) {
+            signal("CONT");
+            paused = false;
+        }
+    }
+
+    private void signal(String name) {
+        if (process == null || !process.isAlive()) {
+            throw new IllegalStateException("redis-server is not running");
+        }
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                    .redirectErrorStream(true).start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Stops the server (SIGTERM to its PID, SIGKILL if it does not exit within 10 s), as an
+     * outage would; a persistent server has fsynced every write it answered. {@link #restart()}
+     * brings it back on the same port.
+     */
+    public synchronized void stop() {
         if (process != null && process.isAlive()) {
+            resume(); // a stopped process would not act on SIGTERM
             process.destroy();
             try {
                 if (!process.waitFor(10, TimeUnit.SECONDS)) {
@@ -147,7 +225,8 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
-    public void restart() throws IOException {
+    /** Starts the server again on the same port (stopping it first if it runs); waits until it accepts connections. */
+    public synchronized void restart() throws IOException {
         stop();
         launch();
     }

@@ -35,6 +35,7 @@ public final class ChatIoHandler extends IoHandlerAdapter {
 
     public ChatIoHandler(ServerContext context) {
         this.context = context;
+        context.store().retries().start(context.timers(), context.stats()); // retries run on the server's timer
         OfflineHandler offline = new OfflineHandler(context);
         this.sessionHandler = new SessionHandler(context, session -> {
             if (context.settings().offline().pushOnLogin()) {

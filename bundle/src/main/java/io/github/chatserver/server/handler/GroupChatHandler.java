@@ -11,17 +11,19 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.mina.core.session.IoSession;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Group text (8): from a member to every other member, online at once, offline as type 10 later.
  * Membership comes from the local cache, so a message costs no Redis read; the message is
  * encoded and encrypted once and the same bytes are written to every online member.
+ *
+ * <p>A message goes to all its recipients or to none: storage for the offline members is taken
+ * first ({@link Outbox#store}), and only then is it written to the online ones. If storage is
+ * refused (the retry buffer is full while Redis is down), or the members cannot be known (not
+ * cached, and Redis does not answer), nobody gets it and it is refused visibly: the sender's
+ * connection is closed.
  */
 public final class GroupChatHandler implements PacketHandler {
-    private static final Logger LOG = LoggerFactory.getLogger(GroupChatHandler.class);
-
     private final ServerContext context;
     private final Outbox outbox;
     private final GroupHandler groups;
@@ -44,7 +46,8 @@ public final class GroupChatHandler implements PacketHandler {
         return context.store().membership().members(groupId).whenComplete((members, failure) -> {
             if (failure != null) {
                 context.stats().increment(Counter.REDIS_ERRORS);
-                LOG.warn("Group message of '{}' not sent: membership unavailable ({})", sender, failure.toString());
+                outbox.refuse(session, sender, "the members of group " + groupId
+                        + " are not cached and Redis does not answer (" + failure + ")");
                 return;
             }
             if (!members.contains(sender)) {
@@ -60,6 +63,8 @@ public final class GroupChatHandler implements PacketHandler {
         byte[] stored = message.toByteArray();
         long seq = context.store().offline().nextSeq();
         List<OfflineStore.Entry> offline = new ArrayList<>();
+        List<IoSession> onlineSessions = new ArrayList<>();
+        List<OfflineStore.Entry> onlineFallbacks = new ArrayList<>();
         for (String member : members) {
             if (member.equals(message.getFromUuid())) {
                 continue;
@@ -67,11 +72,17 @@ public final class GroupChatHandler implements PacketHandler {
             OfflineStore.Entry entry = new OfflineStore.Entry(OfflineStore.Kind.GROUP, member, seq, stored);
             Optional<IoSession> online = context.sessions().find(member);
             if (online.isPresent() && online.get().isConnected()) {
-                outbox.deliver(online.get(), frame, entry, Counter.GROUP_DELIVERIES);
+                onlineSessions.add(online.get());
+                onlineFallbacks.add(entry);
             } else {
                 offline.add(entry);
             }
         }
-        outbox.store(offline);
+        if (!outbox.store(offline)) {
+            return; // refused visibly: nobody gets it
+        }
+        for (int i = 0; i < onlineSessions.size(); i++) {
+            outbox.deliver(onlineSessions.get(i), frame, onlineFallbacks.get(i), Counter.GROUP_DELIVERIES);
+        }
     }
 }

@@ -20,8 +20,10 @@ import io.github.chatserver.server.storage.GroupRecord;
 import io.github.chatserver.server.storage.GroupStore;
 import io.github.chatserver.server.storage.GroupStore.Change;
 import io.github.chatserver.server.storage.GroupStore.Outcome;
+import io.github.chatserver.server.storage.RetryBuffer;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.apache.mina.core.session.IoSession;
@@ -96,6 +98,7 @@ public final class GroupHandler implements PacketHandler {
         return context.store().groups().build(id, name, owner, created, limits.maxGroupsPerUser())
                 .whenComplete((outcome, failure) -> {
                     if (failed(failure, "build a group for", owner)) {
+                        undoBuild(id, owner);
                         refuseBuild(session, owner, name, "service temporarily unavailable");
                     } else if (outcome != Outcome.OK) {
                         refuseBuild(session, owner, name, outcome == Outcome.TOO_MANY_GROUPS
@@ -106,6 +109,15 @@ public final class GroupHandler implements PacketHandler {
                                 .setTimestamp(created).build()));
                     }
                 });
+    }
+
+    /**
+     * A build Redis did not confirm may still have been applied (a timeout after the script ran).
+     * The id was never told to anyone, so removing the group, whenever Redis takes it, is safe and
+     * leaves no group the owner was told does not exist.
+     */
+    private void undoBuild(String id, String owner) {
+        context.store().retries().enqueue(RetryBuffer.write(List.of(), () -> context.store().groups().disband(id, owner)));
     }
 
     private void refuseBuild(IoSession session, String owner, String name, String reason) {
@@ -171,7 +183,8 @@ public final class GroupHandler implements PacketHandler {
         String id = requireGroupId(request.getGroupId());
         return context.store().groups().leave(id, user).whenComplete((change, failure) -> {
             if (failed(failure, "remove a member for", user)) {
-                notInGroup(session, user, id, "");
+                // Not a 20: naming the leaver, it would read as a confirmed leave.
+                refuseDisband(session, id, "", "service temporarily unavailable");
                 return;
             }
             switch (change.outcome()) {

@@ -15,7 +15,9 @@ import io.github.chatserver.server.session.TrackedWrites;
 import io.github.chatserver.server.stats.ServerStats.Counter;
 import io.github.chatserver.server.storage.OfflineStore;
 import io.github.chatserver.server.storage.OfflineStore.Kind;
+import io.github.chatserver.server.storage.RetryBuffer;
 import io.github.chatserver.server.storage.StoredMessage;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -36,10 +38,20 @@ import org.slf4j.LoggerFactory;
  * to one user run one after the other, even across sessions (a new login while the old session's
  * last writes are completing): nothing is read for the new session before the old delivery has
  * removed what it wrote, so nothing is delivered twice.
+ *
+ * <p>When Redis fails: a request is answered with nothing (the protocol has no error answer for
+ * 6 or 9) and the messages stay stored for the next one. A message written to the client whose
+ * removal Redis did not take is removed later by the {@link RetryBuffer}, and the delivery stops.
+ * A delivery starts only once the retry buffer holds nothing for that queue (at most
+ * {@link #SETTLE_WAIT}; else it serves nothing this time): it neither serves again a message
+ * whose removal is still pending, nor serves newer messages before older ones still on their
+ * way to Redis.
  */
 public final class OfflineHandler implements PacketHandler {
     private static final Logger LOG = LoggerFactory.getLogger(OfflineHandler.class);
     static final int BATCH = 100;
+    /** Longest wait, before a delivery, for the retry buffer to settle the writes of that queue. */
+    static final Duration SETTLE_WAIT = Duration.ofSeconds(5);
 
     private final ServerContext context;
     /** The running (or last) delivery per queue key; a new one starts when it completes. */
@@ -80,7 +92,14 @@ public final class OfflineHandler implements PacketHandler {
             deliveries.remove(key, done);
             state.endDelivery(kind);
         });
-        Runnable start = () -> nextBatch(session, done, user, kind, 0);
+        Runnable start = () -> context.store().retries().settled(key, SETTLE_WAIT).whenComplete((settled, failure) -> {
+            if (Boolean.TRUE.equals(settled)) {
+                nextBatch(session, done, user, kind, 0);
+            } else {
+                LOG.info("Not serving the stored messages of '{}' now: writes to that queue still wait for Redis", user);
+                done.complete(null);
+            }
+        });
         if (previous == null) {
             start.run();
         } else {
@@ -139,8 +158,9 @@ public final class OfflineHandler implements PacketHandler {
                     context.stats().increment(Counter.OFFLINE_DELIVERED);
                     context.store().offline().remove(kind, user, m).whenComplete((removed, failure) -> {
                         if (failure != null) {
-                            complete.set(false); // stop: reading on could serve this one again
+                            complete.set(false); // stop: Redis fails, and reading on could serve this one again
                             context.stats().increment(Counter.REDIS_ERRORS);
+                            retryRemoval(kind, user, m);
                         }
                         finishOne(session, done, user, kind, lastSeq, pending, complete);
                     });
@@ -149,6 +169,15 @@ public final class OfflineHandler implements PacketHandler {
                     finishOne(session, done, user, kind, lastSeq, pending, complete);
                 }
             });
+        }
+    }
+
+    /** Removes a delivered message once Redis takes it; until then no delivery from its queue starts. */
+    private void retryRemoval(Kind kind, String user, StoredMessage m) {
+        RetryBuffer.Admission admission = context.store().retries().enqueue(RetryBuffer.write(List.of(kind.key(user)),
+                () -> context.store().offline().remove(kind, user, m)));
+        if (admission == RetryBuffer.Admission.REFUSED) {
+            LOG.warn("Retry buffer full: a message delivered to '{}' stays stored and may be served again", user);
         }
     }
 

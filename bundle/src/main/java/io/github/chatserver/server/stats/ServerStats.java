@@ -55,7 +55,24 @@ public final class ServerStats {
         /** Failed logins whose answer was delayed (repeated failures from one address). */
         LOGIN_DELAYS,
         /** Logins refused because too many password checks were waiting; also in LOGINS_REFUSED. */
-        LOGINS_BUSY
+        LOGINS_BUSY,
+        /** Messages (per recipient) and other writes kept in memory because Redis did not take them. */
+        STORAGE_BUFFERED,
+        /** Writes attempted again from the retry buffer (each attempt counts, per message). */
+        STORAGE_RETRIES,
+        /** Writes from the retry buffer that Redis finally took (per message). */
+        STORAGE_DRAINED,
+        /**
+         * Messages refused because they needed storage while the retry buffer was full, or needed
+         * Redis to be routed at all (group text, membership unknown): the sender's connection was closed.
+         */
+        MESSAGES_REFUSED,
+        /**
+         * Messages accepted earlier that could not be kept: a write to the recipient failed while the
+         * retry buffer was full, Redis refused one for good, or the server stopped before Redis came back.
+         * Each is logged at ERROR; anything but 0 deserves an operator's look.
+         */
+        MESSAGES_LOST
     }
 
     private final Map<Counter, LongAdder> counters = new EnumMap<>(Counter.class);

@@ -5,14 +5,26 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Counts the Redis operations that have been issued and not yet completed, so that a stopping
- * server can let them finish (a presence release, an offline message) before it disconnects.
+ * server can let them finish (a presence release, an offline message) before it disconnects; and
+ * tells whoever listens when one succeeded.
  */
 final class InFlight {
     private int pending;
+    private volatile Runnable onSuccess = () -> { };
+
+    /** Runs after every operation that succeeded: proof that Redis answers (see {@link RetryBuffer#redisAnswered()}). */
+    void onSuccess(Runnable listener) {
+        this.onSuccess = listener;
+    }
 
     synchronized <T> CompletionStage<T> track(CompletionStage<T> operation) {
         pending++;
-        operation.whenComplete((result, failure) -> done());
+        operation.whenComplete((result, failure) -> {
+            done();
+            if (failure == null) {
+                onSuccess.run();
+            }
+        });
         return operation;
     }
 

@@ -1,9 +1,11 @@
 package io.github.chatserver.server.storage;
 
+import io.github.chatserver.server.config.OfflinePolicy;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.redisson.api.RBatch;
 import org.redisson.api.RScoredSortedSet;
@@ -18,6 +20,11 @@ import org.redisson.client.protocol.ScoredEntry;
  * is never delivered whatever arrived after it; the queue key itself expires with its newest
  * entry, so abandoned queues leave nothing behind. A queue holds at most {@code cap} entries:
  * the oldest give way, atomically with the insert.
+ *
+ * <p>Storing is idempotent, so a write whose answer was lost can be sent again ({@link RetryBuffer}):
+ * an entry's member is made only of what was fixed when the message was accepted (its sequence
+ * number, this node, its expiry counted from acceptance, its bytes), and adding a member that is
+ * already there changes nothing.
  */
 public final class OfflineStore {
     /** The two queues of a user: one-to-one (type 5, served as 7) and group (type 8, served as 10). */
@@ -36,7 +43,7 @@ public final class OfflineStore {
     }
 
     /**
-     * KEYS[1] queue; ARGV[1] member, ARGV[2] seq, ARGV[3] cap, ARGV[4] ttlMillis.
+     * KEYS[1] queue; ARGV[1] member, ARGV[2] seq, ARGV[3] cap, ARGV[4] millis left until the entry expires.
      * Returns how many old entries the cap pushed out.
      */
     private static final String STORE_SCRIPT = """
@@ -76,31 +83,44 @@ public final class OfflineStore {
         return sequence.next();
     }
 
-    /**
-     * Stores a message for its recipient. Completes with the number of older messages the cap
-     * pushed out of that queue (usually 0).
-     */
-    public CompletionStage<Long> store(Entry entry, long ttlMillis, int cap) {
-        return inFlight.track(redisson.getScript(ByteArrayCodec.INSTANCE).evalAsync(RScript.Mode.READ_WRITE,
-                STORE_SCRIPT, RScript.ReturnType.LONG, keys(entry), args(entry, ttlMillis, cap)));
+    /** What one store did: entries written, older entries the cap pushed out, entries already expired (not written). */
+    public record Outcome(int stored, long dropped, int expired) {
     }
 
     /**
-     * Stores many messages in one pipelined round trip (a group message for its offline members).
-     * Completes with the total pushed out by caps.
+     * Stores messages for their recipients, in one pipelined round trip (a group message for its
+     * offline members). Each entry expires after the TTL of its kind, counted from when it was
+     * accepted ({@link SequenceGenerator#acceptedAtMillis}); one already expired is not written.
+     * Sending the same entries again (a retry) adds nothing twice.
      */
-    public CompletionStage<Long> storeAll(List<Entry> entries, long ttlMillis, int cap) {
-        if (entries.size() == 1) {
-            return store(entries.get(0), ttlMillis, cap);
+    public CompletionStage<Outcome> storeAll(List<Entry> entries, OfflinePolicy policy) {
+        long now = System.currentTimeMillis();
+        List<Entry> live = new ArrayList<>(entries.size());
+        List<Object[]> args = new ArrayList<>(entries.size());
+        for (Entry e : entries) {
+            long ttl = (e.kind() == Kind.C2C ? policy.c2cTtl() : policy.groupTtl()).toMillis();
+            long expiresAt = SequenceGenerator.acceptedAtMillis(e.seq()) + ttl;
+            if (expiresAt > now) {
+                live.add(e);
+                args.add(args(e, expiresAt, expiresAt - now, policy.cap()));
+            }
+        }
+        int expired = entries.size() - live.size();
+        if (live.isEmpty()) {
+            return CompletableFuture.completedFuture(new Outcome(0, 0, expired));
+        }
+        if (live.size() == 1) {
+            return inFlight.track(redisson.getScript(ByteArrayCodec.INSTANCE).<Long>evalAsync(RScript.Mode.READ_WRITE,
+                    STORE_SCRIPT, RScript.ReturnType.LONG, keys(live.get(0)), args.get(0)))
+                    .thenApply(dropped -> new Outcome(1, dropped, expired));
         }
         RBatch batch = redisson.createBatch();
         var script = batch.getScript(ByteArrayCodec.INSTANCE);
-        for (Entry e : entries) {
-            script.evalAsync(RScript.Mode.READ_WRITE, STORE_SCRIPT, RScript.ReturnType.LONG, keys(e),
-                    args(e, ttlMillis, cap));
+        for (int i = 0; i < live.size(); i++) {
+            script.evalAsync(RScript.Mode.READ_WRITE, STORE_SCRIPT, RScript.ReturnType.LONG, keys(live.get(i)), args.get(i));
         }
-        return inFlight.track(batch.executeAsync()).thenApply(result -> result.getResponses().stream()
-                .mapToLong(r -> ((Number) r).longValue()).sum());
+        return inFlight.track(batch.executeAsync()).thenApply(result -> new Outcome(live.size(),
+                result.getResponses().stream().mapToLong(r -> ((Number) r).longValue()).sum(), expired));
     }
 
     /** Up to {@code max} entries with a sequence number above {@code afterSeq}, oldest first, expired ones included. */
@@ -127,10 +147,9 @@ public final class OfflineStore {
         return List.of(e.kind().key(e.recipient()));
     }
 
-    private Object[] args(Entry e, long ttlMillis, int cap) {
-        long expiresAt = System.currentTimeMillis() + ttlMillis;
+    private Object[] args(Entry e, long expiresAt, long millisLeft, int cap) {
         byte[] member = StoredMessage.member(e.seq(), nodeId, expiresAt, e.payload());
-        return new Object[] {member, ascii(e.seq()), ascii(cap), ascii(ttlMillis)};
+        return new Object[] {member, ascii(e.seq()), ascii(cap), ascii(millisLeft)};
     }
 
     private static byte[] ascii(long n) {

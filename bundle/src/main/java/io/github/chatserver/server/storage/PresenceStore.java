@@ -1,5 +1,6 @@
 package io.github.chatserver.server.storage;
 
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.redisson.api.RMap;
 import org.redisson.api.RedissonClient;
@@ -15,11 +16,13 @@ public final class PresenceStore {
     private final RMap<String, String> presence;
     private final String nodeId;
     private final InFlight inFlight;
+    private final RetryBuffer retries;
 
-    PresenceStore(RedissonClient redisson, String nodeId, InFlight inFlight) {
+    PresenceStore(RedissonClient redisson, String nodeId, InFlight inFlight, RetryBuffer retries) {
         this.presence = redisson.getMap(KEY, StringCodec.INSTANCE);
         this.nodeId = nodeId;
         this.inFlight = inFlight;
+        this.retries = retries;
     }
 
     /** The marker this node writes for one of its sessions. */
@@ -32,9 +35,20 @@ public final class PresenceStore {
         return inFlight.track(presence.putAsync(user, marker));
     }
 
-    /** Removes the user's presence only if it is still ours (a newer login elsewhere keeps its own). */
+    /**
+     * Removes the user's presence only if it is still ours (a newer login elsewhere keeps its own).
+     * If Redis does not take it, the release is retried until it does ({@link RetryBuffer}): a
+     * session that ends during an outage leaves no stale presence behind. The compare-and-remove
+     * is idempotent and never removes a newer login's presence.
+     */
     public CompletionStage<Boolean> release(String user, String marker) {
-        return inFlight.track(presence.removeAsync(user, marker));
+        CompletionStage<Boolean> release = inFlight.track(presence.removeAsync(user, marker));
+        release.whenComplete((removed, failure) -> {
+            if (failure != null) {
+                retries.enqueue(RetryBuffer.write(List.of(), () -> inFlight.track(presence.removeAsync(user, marker))));
+            }
+        });
+        return release;
     }
 
     /** The marker of the user's session, or {@code null} if offline. */

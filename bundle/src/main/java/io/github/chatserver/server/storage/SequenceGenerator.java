@@ -16,4 +16,12 @@ public final class SequenceGenerator {
         long floor = System.currentTimeMillis() * 1000;
         return last.accumulateAndGet(floor, (previous, clock) -> Math.max(previous + 1, clock));
     }
+
+    /**
+     * When the message numbered {@code seq} was accepted, in epoch milliseconds: what its expiry
+     * counts from, whenever it is actually written (a retry after an outage writes the same entry).
+     */
+    public static long acceptedAtMillis(long seq) {
+        return seq / 1000;
+    }
 }
