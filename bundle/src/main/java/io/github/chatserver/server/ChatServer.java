@@ -49,6 +49,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ChatServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ChatServer.class);
+    private static final long CLOSE_WAIT_MILLIS = 5_000;
     private static final long SOURCE_SWEEP_SECONDS = 10;
 
     private final ServerSettings settings;
@@ -124,7 +125,9 @@ public final class ChatServer implements AutoCloseable {
         NioSocketAcceptor acceptor = new NioSocketAcceptor();
         listeners.add(new Listener(acceptor, tls != null, cipher.mode()));
         acceptor.setReuseAddress(true);
-        acceptor.setCloseOnDeactivation(true);
+        // stop() closes the sessions itself, with a bounded wait: MINA's own close-on-unbind waits
+        // forever for a session that does not close (seen under load).
+        acceptor.setCloseOnDeactivation(false);
         acceptor.getSessionConfig().setTcpNoDelay(true);
         DefaultIoFilterChainBuilder chain = acceptor.getFilterChain();
         chain.addLast("connections", connectionLimit);
@@ -140,14 +143,30 @@ public final class ChatServer implements AutoCloseable {
 
     /** Closes every session, releases the ports, then lets Redis work in flight finish. */
     public synchronized void stop() {
+        // 1. No new connections; 2. close every session and wait (bounded) until their close was
+        // handled, so presence releases and the offline storage of unwritten messages are issued;
+        // 3. release the ports; 4. let Redis work in flight finish, then disconnect.
+        for (Listener listener : listeners) {
+            listener.acceptor().unbind();
+        }
         for (Listener listener : listeners) {
             for (IoSession session : listener.acceptor().getManagedSessions().values()) {
                 session.closeNow();
             }
         }
+        boolean closed;
+        try {
+            closed = awaitNoSessions(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closed = false;
+        }
+        if (!closed) {
+            LOG.warn("{} connection(s) did not close within {} ms; stopping anyway", stats.openConnections(),
+                    CLOSE_WAIT_MILLIS);
+        }
         for (Listener listener : listeners) {
-            listener.acceptor().unbind();
-            listener.acceptor().dispose(true);
+            listener.acceptor().dispose(false);
         }
         listeners.clear();
         connectionLimit = null;
@@ -196,14 +215,13 @@ public final class ChatServer implements AutoCloseable {
         return settings;
     }
 
-    /** Waits until every session's close has been processed (tests, graceful stop). */
+    /**
+     * Waits until the handler has processed the close of every connection (stop, tests). MINA has
+     * no event for that, so this polls the handler's own count.
+     */
     public boolean awaitNoSessions(long timeout, TimeUnit unit) throws InterruptedException {
         long deadline = System.nanoTime() + unit.toNanos(timeout);
-        List<NioSocketAcceptor> acceptors;
-        synchronized (this) {
-            acceptors = listeners.stream().map(Listener::acceptor).toList();
-        }
-        while (acceptors.stream().anyMatch(a -> a.getManagedSessionCount() > 0)) {
+        while (stats.openConnections() > 0) {
             if (System.nanoTime() > deadline) {
                 return false;
             }

@@ -62,6 +62,7 @@ public final class ChatIoHandler extends IoHandlerAdapter {
     @Override
     public void sessionCreated(IoSession session) {
         context.stats().increment(Counter.CONNECTIONS_ACCEPTED);
+        context.stats().connectionOpened();
         session.getConfig().setReaderIdleTime((int) Math.max(1, context.settings().idleTimeout().toSeconds()));
     }
 
@@ -147,7 +148,11 @@ public final class ChatIoHandler extends IoHandlerAdapter {
 
     @Override
     public void sessionClosed(IoSession session) {
-        TrackedWrites.sessionClosed(session);
-        sessionHandler.closed(session);
+        try {
+            TrackedWrites.sessionClosed(session);
+            sessionHandler.closed(session);
+        } finally {
+            context.stats().connectionClosed();
+        }
     }
 }

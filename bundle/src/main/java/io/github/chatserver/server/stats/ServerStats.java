@@ -3,6 +3,7 @@ package io.github.chatserver.server.stats;
 import io.github.chatserver.codec.ProtocolViolation;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -76,6 +77,8 @@ public final class ServerStats {
     }
 
     private final Map<Counter, LongAdder> counters = new EnumMap<>(Counter.class);
+    private final AtomicInteger openConnections = new AtomicInteger();
+    private final AtomicInteger peakConnections = new AtomicInteger();
     private final Map<ProtocolViolation.Kind, LongAdder> violations = new EnumMap<>(ProtocolViolation.Kind.class);
 
     public ServerStats() {
@@ -85,6 +88,26 @@ public final class ServerStats {
         for (ProtocolViolation.Kind k : ProtocolViolation.Kind.values()) {
             violations.put(k, new LongAdder());
         }
+    }
+
+    /** A connection the handler accepted; {@link #connectionClosed()} once its close was handled. */
+    public void connectionOpened() {
+        int now = openConnections.incrementAndGet();
+        peakConnections.accumulateAndGet(now, Math::max);
+    }
+
+    public void connectionClosed() {
+        openConnections.decrementAndGet();
+    }
+
+    /** Connections open now (accepted by the overload protection, close not yet handled). */
+    public int openConnections() {
+        return openConnections.get();
+    }
+
+    /** The most connections open at once since the component started. */
+    public int peakConnections() {
+        return peakConnections.get();
     }
 
     public void increment(Counter counter) {
