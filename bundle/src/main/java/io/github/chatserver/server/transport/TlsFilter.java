@@ -40,6 +40,22 @@ public final class TlsFilter extends SslFilter {
         return engine;
     }
 
+    /**
+     * MINA's {@code SslFilter.sessionClosed} ends the engine first and passes the event on only if
+     * that worked; after a failed handshake it throws, and the handler would never hear that the
+     * connection closed (its count, presence and pending writes would leak). The event goes on
+     * whatever the engine says.
+     */
+    @Override
+    public void sessionClosed(NextFilter next, IoSession session) throws Exception {
+        try {
+            super.sessionClosed(next, session);
+        } catch (Exception engineFailure) {
+            LOG.debug("TLS engine of {} failed at close: {}", session.getRemoteAddress(), engineFailure.toString());
+            next.sessionClosed(session);
+        }
+    }
+
     @Override
     public void exceptionCaught(NextFilter next, IoSession session, Throwable cause) {
         SSLException tls = tlsFailure(cause);
