@@ -73,6 +73,21 @@ class LoginTest {
     }
 
     @Test
+    void aUuidLongerThanTheLimitIsRefused() throws Exception {
+        String longest = "u".repeat(harness.server.settings().limits().maxUuidLength());
+        ChatClient ok = harness.connect();
+        assertTrue(ok.login(longest).getLogin(), "exactly maxUuidLength characters is fine");
+
+        ChatClient tooLong = harness.connect();
+        PbServerAcceptLogin answer = tooLong.login(longest + "u");
+
+        assertFalse(answer.getLogin());
+        assertEquals("invalid uuid", answer.getTipsMsg());
+        assertTrue(tooLong.awaitClosed(WAIT));
+        assertNull(presence().get(longest + "u"));
+    }
+
+    @Test
     void secondLoginOnTheSameConnectionIsRefused() throws Exception {
         ChatClient client = harness.login(user("twice"));
 
