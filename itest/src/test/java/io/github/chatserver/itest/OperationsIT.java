@@ -111,7 +111,8 @@ public class OperationsIT {
             assertEquals("after the in-place change", b.receive(PbC2CTextChat.class, TIMEOUT).getTextMsg());
 
             // 2. Invalid values: refused, the server keeps serving on its port with its configuration.
-            for (Map<String, String> invalid : List.of(Map.of("port", "-1"), Map.of("cipher", "rot13"))) {
+            for (Map<String, String> invalid : List.of(Map.of("port", "-1"),
+                    Map.of("port", String.valueOf(port), "cipher", "rot13"))) {
                 update(invalid);
                 Thread.sleep(1_000); // nothing to observe but that nothing changes: give SCR time to act
                 assertTrue("connected session survives " + invalid, a.isConnected() && b.isConnected());
