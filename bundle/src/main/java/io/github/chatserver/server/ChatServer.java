@@ -52,12 +52,15 @@ public final class ChatServer implements AutoCloseable {
     private static final long CLOSE_WAIT_MILLIS = 5_000;
     private static final long SOURCE_SWEEP_SECONDS = 10;
 
-    private final ServerSettings settings;
+    private volatile ServerSettings settings;
     private final ServerStats stats;
     private final SessionRegistry sessions = new SessionRegistry();
     private RedisStore store;
     private ScheduledExecutorService timers;
     private ConnectionLimitFilter connectionLimit;
+    private RateLimitFilter rateLimit;
+    private SlowConsumerFilter slowConsumer;
+    private ChatIoHandler handler;
     private final List<Listener> listeners = new ArrayList<>();
 
     /** One bound acceptor. */
@@ -96,13 +99,14 @@ public final class ChatServer implements AutoCloseable {
 
             ServerContext context = new ServerContext(settings, plainListener ? plainCipher : tlsCipher, store,
                     sessions, stats, timers);
-            ChatIoHandler handler = new ChatIoHandler(context);
+            handler = new ChatIoHandler(context);
             OverloadSettings overload = settings.overload();
             connectionLimit = new ConnectionLimitFilter(overload, stats);
             timers.scheduleWithFixedDelay(connectionLimit::forgetIdleSources, SOURCE_SWEEP_SECONDS,
                     SOURCE_SWEEP_SECONDS, TimeUnit.SECONDS);
             RateLimitFilter rate = new RateLimitFilter(overload, stats, timers);
-            SlowConsumerFilter slowConsumer = new SlowConsumerFilter(overload.maxQueuedOutboundBytes(),
+            rateLimit = rate;
+            slowConsumer = new SlowConsumerFilter(overload.maxQueuedOutboundBytes(),
                     overload.throttleGrace(), stats, timers);
 
             if (plainListener) {
@@ -141,6 +145,28 @@ public final class ChatServer implements AutoCloseable {
         acceptor.bind(new InetSocketAddress(settings.bindAddress(), port));
     }
 
+    /**
+     * Applies {@code next} without touching the listeners or the sessions, if it differs from the
+     * running settings only in what {@link ServerSettings#appliesInPlace} allows: sessions opened
+     * from now on use it (limits, timeouts, offline policy, login failure delays, overload limits),
+     * connected sessions stay connected. Returns false, changing nothing, when it needs a rebind
+     * (the caller then stops this server and starts a new one) or this server is not running.
+     */
+    public synchronized boolean reconfigure(ServerSettings next) {
+        if (handler == null || listeners.isEmpty() || !settings.appliesInPlace(next)) {
+            return false;
+        }
+        handler.reconfigure(next);
+        OverloadSettings overload = next.overload();
+        connectionLimit.update(overload);
+        rateLimit.update(overload);
+        slowConsumer.update(overload.maxQueuedOutboundBytes(), overload.throttleGrace());
+        settings = next;
+        LOG.info("Chat server node '{}' applied a new configuration in place; listeners {} stay bound, {} session(s) stay connected",
+                next.nodeId(), listeners, stats.openConnections());
+        return true;
+    }
+
     /** Closes every session, releases the ports, then lets Redis work in flight finish. */
     public synchronized void stop() {
         // 1. No new connections; 2. close every session and wait (bounded) until their close was
@@ -170,6 +196,9 @@ public final class ChatServer implements AutoCloseable {
         }
         listeners.clear();
         connectionLimit = null;
+        rateLimit = null;
+        slowConsumer = null;
+        handler = null;
         if (timers != null) {
             timers.shutdownNow();
             timers = null;

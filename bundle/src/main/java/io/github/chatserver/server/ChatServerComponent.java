@@ -34,29 +34,72 @@ public class ChatServerComponent implements ChatAdmin {
     private final ServerStats stats = new ServerStats();
     private volatile ChatServer server;
     private volatile UserAdmin admin;
+    /** nodeId as configured (blank: generated at start, and kept over an in-place change). */
+    private volatile String configuredNodeId;
 
     @Activate
     void activate(ChatServerConfig config) throws IOException {
         ServerSettings settings = settingsOf(config, "not started");
         if (settings != null) {
             start(settings);
+            configuredNodeId = config.nodeId();
         }
     }
 
+    /**
+     * A new configuration: refused (one log line, the running server untouched) if invalid; applied
+     * in place if it changes only what is read per session or packet ({@link
+     * ServerSettings#appliesInPlace}: connected sessions stay connected); otherwise the listeners
+     * and the Redis connection restart with it (a graceful stop: sessions are closed, unwritten
+     * messages stored). If the new listeners cannot start (e.g. the port is taken), the previous
+     * configuration is started again.
+     */
     @Modified
     void modified(ChatServerConfig config) throws IOException {
         ServerSettings settings = settingsOf(config, server == null ? "not started" : "keeping the running configuration");
         if (settings == null) {
             return;
         }
-        LOG.info("Configuration of {} changed: restarting the listener", ChatServerConfig.PID);
+        ChatServer running = server;
+        if (running == null) {
+            start(settings);
+            configuredNodeId = config.nodeId();
+            return;
+        }
+        ServerSettings previous = running.settings();
+        if (isBlank(config.nodeId()) && isBlank(configuredNodeId)) {
+            settings = settings.toBuilder().nodeId(previous.nodeId()).build(); // keep the generated name
+        }
+        if (running.reconfigure(settings)) {
+            configuredNodeId = config.nodeId();
+            if (previous.limits().maxUuidLength() != settings.limits().maxUuidLength()) {
+                UserAdmin old = admin;
+                admin = UserAdmin.connecting(settings, running::sessions);
+                if (old != null) {
+                    old.close();
+                }
+            }
+            return;
+        }
+        LOG.info("Configuration of {} changed what the listeners are built from: restarting them", ChatServerConfig.PID);
         stopServer();
-        start(settings);
+        try {
+            start(settings);
+            configuredNodeId = config.nodeId();
+        } catch (IOException | RuntimeException e) {
+            LOG.error("Chat server could not start with the new configuration of {} ({}); starting the previous one again",
+                    ChatServerConfig.PID, e.toString());
+            start(previous);
+        }
     }
 
     @Deactivate
     void deactivate() {
         stopServer();
+    }
+
+    private static boolean isBlank(String value) {
+        return value == null || value.isBlank();
     }
 
     /** The validated settings, or {@code null} after one clear log line (no stack trace: nothing is broken but the file). */

@@ -95,6 +95,25 @@ public record ServerSettings(
                 OverloadSettings.DEFAULTS);
     }
 
+    /**
+     * Whether {@code next} can replace these settings on the running server without a rebind:
+     * true when they differ only in what is read per session or per packet (loginTimeout,
+     * idleTimeout, the offline policy, the limits, the login failure delays, the overload limits
+     * except storageRetryBuffer). Anything the listeners or the Redis connection are built from
+     * (port, bindAddress, TLS, ciphers and key, maxFrameLength, Redis address and password,
+     * nodeId, membershipCache, authMode, tokenSecret, passwordIterations, storageRetryBuffer)
+     * needs a restart of the listeners.
+     */
+    public boolean appliesInPlace(ServerSettings next) {
+        return port == next.port && bindAddress.equals(next.bindAddress) && maxFrameLength == next.maxFrameLength
+                && cipher.equals(next.cipher) && java.util.Objects.equals(cipherKey, next.cipherKey)
+                && redisAddress.equals(next.redisAddress) && redisPassword.equals(next.redisPassword)
+                && nodeId.equals(next.nodeId) && membershipCache == next.membershipCache && tls.equals(next.tls)
+                && auth.mode().equals(next.auth.mode()) && auth.tokenSecret().equals(next.auth.tokenSecret())
+                && auth.passwordIterations() == next.auth.passwordIterations()
+                && overload.storageRetryBuffer() == next.overload.storageRetryBuffer();
+    }
+
     public Builder toBuilder() {
         return new Builder(this);
     }

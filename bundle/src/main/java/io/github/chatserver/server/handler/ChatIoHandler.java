@@ -4,6 +4,7 @@ import io.github.chatserver.codec.Packet;
 import io.github.chatserver.codec.ProtocolViolation;
 import io.github.chatserver.codec.UnknownPacket;
 import io.github.chatserver.protocol.PacketType;
+import io.github.chatserver.server.config.ServerSettings;
 import io.github.chatserver.server.session.ClientState;
 import io.github.chatserver.server.session.TrackedWrites;
 import io.github.chatserver.server.stats.ServerStats.Counter;
@@ -57,6 +58,18 @@ public final class ChatIoHandler extends IoHandlerAdapter {
         routes.put(PacketType.CLIENT_JOIN_GROUP, groups);
         routes.put(PacketType.CLIENT_LEAVE_GROUP, groups);
         routes.put(PacketType.GROUP_TEXT_CHAT, new GroupChatHandler(context, outbox, groups));
+    }
+
+    /**
+     * Applies settings that need no rebind ({@link ServerSettings#appliesInPlace}): sessions opened
+     * from now on use them; connected sessions stay connected.
+     */
+    public void reconfigure(ServerSettings next) {
+        ServerSettings previous = context.settings();
+        context.replaceSettings(next);
+        if (!previous.auth().equals(next.auth())) {
+            sessionHandler.updateBackoff(next.auth());
+        }
     }
 
     @Override

@@ -40,7 +40,7 @@ public final class SessionHandler implements PacketHandler {
     private final ServerContext context;
     private final Consumer<IoSession> afterLogin;
     private final Authenticator authenticator;
-    private final LoginBackoff backoff;
+    private volatile LoginBackoff backoff;
     private final ThrottledLog failureLog = new ThrottledLog(LOG, 20);
 
     /** @param afterLogin runs right after a successful login answer (e.g. pushes stored messages) */
@@ -52,8 +52,16 @@ public final class SessionHandler implements PacketHandler {
         this.backoff = new LoginBackoff(auth.failureDelay(), auth.maxFailureDelay());
         if (!auth.open()) {
             long period = LoginBackoff.FORGET_AFTER.toMillis();
-            context.timers().scheduleWithFixedDelay(backoff::prune, period, period, TimeUnit.MILLISECONDS);
+            context.timers().scheduleWithFixedDelay(() -> backoff.prune(), period, period, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /**
+     * Takes new failure delays (live reconfiguration). The failures counted so far are forgotten:
+     * at worst an address gets the shorter first delay once more.
+     */
+    void updateBackoff(AuthSettings auth) {
+        backoff = new LoginBackoff(auth.failureDelay(), auth.maxFailureDelay());
     }
 
     /** Starts the login clock of a new connection. */

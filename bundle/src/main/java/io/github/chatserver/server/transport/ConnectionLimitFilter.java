@@ -57,7 +57,7 @@ public final class ConnectionLimitFilter extends IoFilterAdapter {
         }
     }
 
-    private final OverloadSettings limits;
+    private volatile OverloadSettings limits;
     private final ServerStats stats;
     private final ThrottledLog refusals = new ThrottledLog(LOG, 20);
     private final ConcurrentHashMap<InetAddress, Source> sources = new ConcurrentHashMap<>();
@@ -66,6 +66,11 @@ public final class ConnectionLimitFilter extends IoFilterAdapter {
     public ConnectionLimitFilter(OverloadSettings limits, ServerStats stats) {
         this.limits = limits;
         this.stats = stats;
+    }
+
+    /** New limits for the connections that come from now on (live reconfiguration); none is closed. */
+    public void update(OverloadSettings next) {
+        limits = next;
     }
 
     @Override

@@ -30,10 +30,10 @@ public final class RateLimitFilter extends IoFilterAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(RateLimitFilter.class);
     private static final AttributeKey RATE = new AttributeKey(RateLimitFilter.class, "rate");
 
-    private final OverloadSettings limits;
+    private volatile OverloadSettings limits;
     private final ServerStats stats;
     private final ScheduledExecutorService timers;
-    private final long graceNanos;
+    private volatile long graceNanos;
     private final ThrottledLog log = new ThrottledLog(LOG, 20);
 
     public RateLimitFilter(OverloadSettings limits, ServerStats stats, ScheduledExecutorService timers) {
@@ -41,6 +41,15 @@ public final class RateLimitFilter extends IoFilterAdapter {
         this.stats = stats;
         this.timers = timers;
         this.graceNanos = limits.throttleGrace().toNanos();
+    }
+
+    /**
+     * New limits (live reconfiguration): sessions opened from now on get buckets of the new rates,
+     * the grace applies to every session at once; open sessions keep the buckets they have.
+     */
+    public void update(OverloadSettings next) {
+        limits = next;
+        graceNanos = next.throttleGrace().toNanos();
     }
 
     @Override

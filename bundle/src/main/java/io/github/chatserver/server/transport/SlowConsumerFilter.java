@@ -38,8 +38,8 @@ public final class SlowConsumerFilter extends IoFilterAdapter {
     private static final AttributeKey OVERFLOW = new AttributeKey(SlowConsumerFilter.class, "overflow");
     private static final long MIN_LOOK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
-    private final long maxQueuedBytes;
-    private final long graceNanos;
+    private volatile long maxQueuedBytes;
+    private volatile long graceNanos;
     private final ServerStats stats;
     private final ScheduledExecutorService timers;
     private final ThrottledLog log = new ThrottledLog(LOG, 20);
@@ -59,6 +59,12 @@ public final class SlowConsumerFilter extends IoFilterAdapter {
         this.graceNanos = grace.toNanos();
         this.stats = stats;
         this.timers = timers;
+    }
+
+    /** New cap and grace for every write from now on (live reconfiguration). */
+    public void update(long nextMaxQueuedBytes, Duration nextGrace) {
+        maxQueuedBytes = nextMaxQueuedBytes;
+        graceNanos = nextGrace.toNanos();
     }
 
     @Override
