@@ -80,15 +80,17 @@ public final class SessionHandler implements PacketHandler {
                 return;
             }
             state.activate(uuid, marker);
+            context.stats().increment(Counter.LOGINS_OK);
+            // The answer is queued before the session is registered, where senders find it: a
+            // message to this user handled meanwhile on another thread must not arrive before it.
+            session.write(Packet.of(PbServerAcceptLogin.newBuilder()
+                    .setLogin(true).setTipsMsg("login ok").setTimestamp(ServerContext.now()).build()));
             context.sessions().register(uuid, session).ifPresent(older -> {
                 context.stats().increment(Counter.SESSIONS_KICKED);
                 LOG.info("'{}' logged in again from {}: closing the older session from {}",
                         uuid, session.getRemoteAddress(), older.getRemoteAddress());
                 older.closeNow();
             });
-            context.stats().increment(Counter.LOGINS_OK);
-            session.write(Packet.of(PbServerAcceptLogin.newBuilder()
-                    .setLogin(true).setTipsMsg("login ok").setTimestamp(ServerContext.now()).build()));
             afterLogin.accept(session);
         });
     }
