@@ -78,6 +78,20 @@ class HandlerSeedCorpusTest {
         seeds.put("seed-aes-body-ping", new Encoder().aesBody(PacketType.CLIENT_PING,
                 PbClientPing.newBuilder().setPing(true).setTimestamp(1).build().toByteArray()).bytes());
         seeds.put("seed-unknown-type", new Encoder().unknownType().built(PacketType.CLIENT_PING).bytes());
+        // A long script: libFuzzer's length limit starts at the largest seed (and stays there
+        // with -len_control=0), so this one lets mutations reach full-length scripts at once.
+        Encoder longScript = new Encoder();
+        String text = "long text, with a tab\t and ünïcödé ".repeat(3);
+        for (int i = 0; i < 4; i++) {
+            longScript.built(PacketType.C2C_TEXT_CHAT, Map.of("to_uuid", PEER_A, "text_msg", text + i))
+                    .built(PacketType.C2C_TEXT_CHAT, Map.of("to_uuid", "someone-" + i, "text_msg", text))
+                    .built(PacketType.GROUP_TEXT_CHAT, Map.of("group_id", PEERS_GROUP, "text_msg", text))
+                    .built(PacketType.CLIENT_JOIN_GROUP, Map.of("group_id", "g".repeat(22 + i)))
+                    .built(PacketType.CLIENT_BUILD_GROUP, Map.of("group_name", "name " + text.substring(0, 10 + i)))
+                    .built(PacketType.CLIENT_REQUEST_GROUP_INFO)
+                    .built(PacketType.CLIENT_LEAVE_GROUP, Map.of("group_id", NO_GROUP));
+        }
+        seeds.put("seed-long-script", longScript.bytes());
         seeds.put("seed-logout-then-text", new Encoder().built(PacketType.CLIENT_LOGOUT)
                 .built(PacketType.C2C_TEXT_CHAT, Map.of("to_uuid", PEER_A)).bytes());
         return seeds;
@@ -129,6 +143,12 @@ class HandlerSeedCorpusTest {
                 parse(seeds.get("seed-unknown-type")).stream().map(Step::expect).toList());
         assertEquals(List.of(Expect.CLOSES, Expect.VALID),
                 parse(seeds.get("seed-logout-then-text")).stream().map(Step::expect).toList());
+        List<Step> longScript = parse(seeds.get("seed-long-script"));
+        assertEquals(28, longScript.size());
+        assertTrue(seeds.get("seed-long-script").length > 1500 && seeds.get("seed-long-script").length <= 2048,
+                "near -max_len=2048: " + seeds.get("seed-long-script").length);
+        assertEquals("peer-a", longScript.get(0).c2cTo());
+        assertEquals(Expect.UNSURE, longScript.get(1).expect(), "a literal recipient");
     }
 
     private static List<Step> parse(byte[] script) {

@@ -372,11 +372,26 @@ final class PacketScript {
     static final class Encoder {
         private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-        /** A message of the type, each required field set from {@code choices} (by field name; default 0). */
-        Encoder built(PacketType type, java.util.Map<String, Integer> choices) {
+        /**
+         * A message of the type, each required field set from {@code choices} by field name: a
+         * palette choice (Integer, default 0) or a literal (String, under 160 UTF-8 bytes).
+         */
+        Encoder built(PacketType type, java.util.Map<String, ?> choices) {
             out.write(type.code());
             for (FieldDescriptor field : prototype(type).getDescriptorForType().getFields()) {
-                out.write(field.isRequired() ? choices.getOrDefault(field.getName(), 0) : 0);
+                Object choice = field.isRequired() && choices.containsKey(field.getName()) ? choices.get(field.getName()) : 0;
+                if (choice instanceof String literal) {
+                    byte[] bytes = literal.getBytes(StandardCharsets.UTF_8);
+                    if (bytes.length >= 160) {
+                        throw new IllegalArgumentException("literals are under 160 bytes");
+                    }
+                    String name = field.getName();
+                    out.write(name.endsWith("uuid") ? 5 : name.equals("group_id") ? 4 : 1);
+                    out.write(bytes.length);
+                    out.writeBytes(bytes);
+                } else {
+                    out.write((Integer) choice);
+                }
             }
             return this;
         }
