@@ -19,13 +19,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import static io.github.chatserver.server.ServerHarness.text;
 import static io.github.chatserver.server.ServerHarness.user;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Found by HandlerFuzzTest (crash-c260eaa6... in its inputs): a text sent to a user who was just
  * logging in reached that user <em>before</em> the login answer. The login registered the session,
  * so senders could find it, and only then wrote the answer; a text handled on another I/O thread
  * in between went out first, and a client waiting for its answer (the original clients, our
- * ChatClient) got a chat message instead. The answer must be the first thing a session receives.
+ * ChatClient) got a chat message instead. The answer must be the first thing a session receives,
+ * and the session must be reachable once its client has the answer (which writing the answer
+ * before registering would have broken): both happen under the session's write lock.
  */
 @ExtendWith(RedisExtension.class)
 class LoginAnswerFirstTest {
@@ -66,6 +69,8 @@ class LoginAnswerFirstTest {
             Packet first = b.receive(WAIT);
             assertEquals(PacketType.SERVER_ACCEPT_LOGIN, first.type(),
                     "round " + round + ": the first packet of a new session is its login answer, not " + first.body());
+            assertTrue(harness.server.sessions().find(newcomer).isPresent(),
+                    "round " + round + ": once the client has its answer, messages to it are routed to it");
             b.close();
         }
     }

@@ -5,6 +5,7 @@ import io.github.chatserver.codec.ProtocolViolation;
 import io.github.chatserver.protocol.PbClientLogin;
 import io.github.chatserver.protocol.PbServerAcceptLogin;
 import io.github.chatserver.server.session.ClientState;
+import io.github.chatserver.server.session.TrackedWrites;
 import io.github.chatserver.server.stats.ServerStats.Counter;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -81,15 +82,18 @@ public final class SessionHandler implements PacketHandler {
             }
             state.activate(uuid, marker);
             context.stats().increment(Counter.LOGINS_OK);
-            // The answer is queued before the session is registered, where senders find it: a
-            // message to this user handled meanwhile on another thread must not arrive before it.
-            session.write(Packet.of(PbServerAcceptLogin.newBuilder()
-                    .setLogin(true).setTipsMsg("login ok").setTimestamp(ServerContext.now()).build()));
-            context.sessions().register(uuid, session).ifPresent(older -> {
-                context.stats().increment(Counter.SESSIONS_KICKED);
-                LOG.info("'{}' logged in again from {}: closing the older session from {}",
-                        uuid, session.getRemoteAddress(), older.getRemoteAddress());
-                older.closeNow();
+            // Registered (where senders find it) and answered under the session's write lock: a
+            // message another thread routes to it as soon as it is registered is queued after the
+            // answer, never before, and once the client has its answer the session is reachable.
+            TrackedWrites.exclusively(session, () -> {
+                context.sessions().register(uuid, session).ifPresent(older -> {
+                    context.stats().increment(Counter.SESSIONS_KICKED);
+                    LOG.info("'{}' logged in again from {}: closing the older session from {}",
+                            uuid, session.getRemoteAddress(), older.getRemoteAddress());
+                    older.closeNow();
+                });
+                session.write(Packet.of(PbServerAcceptLogin.newBuilder()
+                        .setLogin(true).setTipsMsg("login ok").setTimestamp(ServerContext.now()).build()));
             });
             afterLogin.accept(session);
         });
