@@ -15,6 +15,7 @@ import io.github.chatserver.protocol.PbServerNotifyLeaveGroup;
 import io.github.chatserver.protocol.PbServerResponseGroupInfo;
 import io.github.chatserver.server.config.Limits;
 import io.github.chatserver.server.session.ClientState;
+import io.github.chatserver.server.session.TrackedWrites;
 import io.github.chatserver.server.stats.ServerStats.Counter;
 import io.github.chatserver.server.storage.GroupRecord;
 import io.github.chatserver.server.storage.GroupStore;
@@ -216,7 +217,8 @@ public final class GroupHandler implements PacketHandler {
     private void notifyOnline(Collection<String> users, Packet notice) {
         var frame = context.encodeOnce(notice);
         for (String u : users) {
-            context.sessions().find(u).ifPresent(s -> s.write(frame));
+            // Under the session's write lock, like every message: never ahead of its login answer.
+            context.sessions().find(u).ifPresent(s -> TrackedWrites.exclusively(s, () -> s.write(frame)));
         }
     }
 

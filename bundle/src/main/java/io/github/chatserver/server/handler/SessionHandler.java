@@ -8,6 +8,7 @@ import io.github.chatserver.server.auth.Authenticator;
 import io.github.chatserver.server.auth.LoginBackoff;
 import io.github.chatserver.server.config.AuthSettings;
 import io.github.chatserver.server.session.ClientState;
+import io.github.chatserver.server.session.TrackedWrites;
 import io.github.chatserver.server.stats.ServerStats.Counter;
 import io.github.chatserver.server.stats.ThrottledLog;
 import java.net.InetSocketAddress;
@@ -183,15 +184,21 @@ public final class SessionHandler implements PacketHandler {
                         return;
                     }
                     state.activate(uuid, marker);
-                    context.sessions().register(uuid, session).ifPresent(older -> {
-                        context.stats().increment(Counter.SESSIONS_KICKED);
-                        LOG.info("'{}' logged in again from {}: closing the older session from {}",
-                                uuid, session.getRemoteAddress(), older.getRemoteAddress());
-                        older.closeNow();
-                    });
                     context.stats().increment(Counter.LOGINS_OK);
-                    session.write(Packet.of(PbServerAcceptLogin.newBuilder()
-                            .setLogin(true).setTipsMsg("login ok").setTimestamp(ServerContext.now()).build()));
+                    // Registered (where senders find it) and answered under the session's write lock:
+                    // a message another thread routes to it as soon as it is registered is queued
+                    // after the answer, never before, and once the client has its answer the session
+                    // is reachable.
+                    TrackedWrites.exclusively(session, () -> {
+                        context.sessions().register(uuid, session).ifPresent(older -> {
+                            context.stats().increment(Counter.SESSIONS_KICKED);
+                            LOG.info("'{}' logged in again from {}: closing the older session from {}",
+                                    uuid, session.getRemoteAddress(), older.getRemoteAddress());
+                            older.closeNow();
+                        });
+                        session.write(Packet.of(PbServerAcceptLogin.newBuilder()
+                                .setLogin(true).setTipsMsg("login ok").setTimestamp(ServerContext.now()).build()));
+                    });
                     afterLogin.accept(session);
                 });
     }

@@ -79,6 +79,17 @@ public final class TrackedWrites {
         }
     }
 
+    /**
+     * Runs {@code action} holding the lock under which tracked writes to the session are issued:
+     * what it writes is queued before any tracked write issued meanwhile (a login answer before
+     * the first message routed to the session it registers).
+     */
+    public static void exclusively(IoSession session, Runnable action) {
+        synchronized (of(session)) {
+            action.run();
+        }
+    }
+
     /** Call from {@code sessionClosed}: what has not been confirmed by now never will be. */
     public static void sessionClosed(IoSession session) {
         TrackedWrites writes = of(session);
