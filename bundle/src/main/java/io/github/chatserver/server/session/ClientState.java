@@ -22,6 +22,7 @@ public final class ClientState {
     private Phase phase = Phase.NEW;
     private String user;
     private String presenceMarker;
+    private long loggedInAtMillis;
     private ScheduledFuture<?> loginTimeout;
     private final PacketSequencer sequencer = new PacketSequencer();
     private final Set<OfflineStore.Kind> delivering = EnumSet.noneOf(OfflineStore.Kind.class);
@@ -47,6 +48,11 @@ public final class ClientState {
         return phase == Phase.ACTIVE ? user : null;
     }
 
+    /** When the login completed (epoch milliseconds), 0 before. */
+    public synchronized long loggedInAtMillis() {
+        return phase == Phase.ACTIVE ? loggedInAtMillis : 0;
+    }
+
     public synchronized String presenceMarker() {
         return presenceMarker;
     }
@@ -63,6 +69,7 @@ public final class ClientState {
     public synchronized void activate(String uuid, String marker) {
         user = uuid;
         presenceMarker = marker;
+        loggedInAtMillis = System.currentTimeMillis();
         phase = Phase.ACTIVE;
         if (loginTimeout != null) {
             loginTimeout.cancel(false);
