@@ -105,7 +105,7 @@ public final class ServerOperations implements AutoCloseable {
             }
             found.add(new SessionInfo(owner, format(session.getRemoteAddress()),
                     session.getFilterChain().contains("tls"), state.loggedInAtMillis(),
-                    session.getReadMessages(), session.getWrittenMessages(), session.getReadBytes(),
+                    state.packetsReceived(), session.getWrittenMessages(), session.getReadBytes(),
                     session.getWrittenBytes(), session.getScheduledWriteBytes()));
         }
         found.sort(Comparator.comparing(SessionInfo::user));
