@@ -232,6 +232,11 @@ public final class ChatServer implements AutoCloseable {
         return connectionLimit == null ? 0 : connectionLimit.connections();
     }
 
+    /** Message slots held by the retry buffer now (messages waiting for Redis or in a first attempt); 0 when stopped. */
+    public synchronized int retryBufferReserved() {
+        return store == null ? 0 : store.retries().reserved();
+    }
+
     public ServerStats stats() {
         return stats;
     }

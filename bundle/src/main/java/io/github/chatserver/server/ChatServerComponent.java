@@ -1,12 +1,20 @@
 package io.github.chatserver.server;
 
 import io.github.chatserver.server.admin.ChatAdmin;
+import io.github.chatserver.server.admin.OfflineSummary;
+import io.github.chatserver.server.admin.ServerOperations;
+import io.github.chatserver.server.admin.ServerStatus;
+import io.github.chatserver.server.admin.SessionInfo;
+import io.github.chatserver.server.admin.StatsReport;
 import io.github.chatserver.server.admin.UserAdmin;
 import io.github.chatserver.server.config.ChatServerConfig;
 import io.github.chatserver.server.config.ServerSettings;
 import io.github.chatserver.server.stats.ServerStats;
+import io.github.chatserver.server.storage.GroupRecord;
 import java.io.IOException;
 import java.util.List;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.FrameworkUtil;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -36,6 +44,7 @@ public class ChatServerComponent implements ChatAdmin {
     private volatile UserAdmin admin;
     /** nodeId as configured (blank: generated at start, and kept over an in-place change). */
     private volatile String configuredNodeId;
+    private volatile ServerOperations operations;
 
     @Activate
     void activate(ChatServerConfig config) throws IOException {
@@ -117,9 +126,21 @@ public class ChatServerComponent implements ChatAdmin {
         started.start();
         server = started;
         admin = UserAdmin.connecting(settings, started::sessions);
+        operations = ServerOperations.connecting(started, version());
+    }
+
+    /** This bundle's version; outside OSGi (tests) the word "unknown". */
+    private static String version() {
+        Bundle bundle = FrameworkUtil.getBundle(ChatServerComponent.class);
+        return bundle == null ? "unknown" : bundle.getVersion().toString();
     }
 
     private void stopServer() {
+        ServerOperations o = operations;
+        operations = null;
+        if (o != null) {
+            o.close();
+        }
         UserAdmin a = admin;
         admin = null;
         if (a != null) {
@@ -135,8 +156,21 @@ public class ChatServerComponent implements ChatAdmin {
         return server;
     }
 
-    private ChatAdmin admin() {
-        ChatAdmin a = admin;
+    /** The counters: they outlive a restart on a new configuration. */
+    public ServerStats serverStats() {
+        return stats;
+    }
+
+    private ServerOperations operations() {
+        ServerOperations o = operations;
+        if (o == null) {
+            throw new IllegalStateException("The chat server is not running (see the log for its configuration)");
+        }
+        return o;
+    }
+
+    private UserAdmin admin() {
+        UserAdmin a = admin;
         if (a == null) {
             throw new IllegalStateException("The chat server is not running (see the log for its configuration)");
         }
@@ -171,5 +205,55 @@ public class ChatServerComponent implements ChatAdmin {
     @Override
     public List<String> users(String prefix, int max) {
         return admin().users(prefix, max);
+    }
+
+    @Override
+    public ServerStatus status() {
+        return operations().status();
+    }
+
+    @Override
+    public List<SessionInfo> sessions(String user) {
+        return operations().sessions(user);
+    }
+
+    @Override
+    public List<String> onlineUsers(String prefix, int max) {
+        return operations().onlineUsers(prefix, max);
+    }
+
+    @Override
+    public boolean kick(String uuid) {
+        return operations().kick(uuid);
+    }
+
+    @Override
+    public StatsReport stats() {
+        return operations().stats();
+    }
+
+    @Override
+    public List<GroupRecord> groupsOf(String user) {
+        return operations().groupsOf(user);
+    }
+
+    @Override
+    public List<GroupRecord> scanGroups(int max) {
+        return operations().scanGroups(max);
+    }
+
+    @Override
+    public List<String> groupIds(String prefix, int max) {
+        return operations().groupIds(prefix, max);
+    }
+
+    @Override
+    public GroupRecord group(String id) {
+        return operations().group(id);
+    }
+
+    @Override
+    public OfflineSummary offline(String uuid) {
+        return operations().offline(uuid);
     }
 }

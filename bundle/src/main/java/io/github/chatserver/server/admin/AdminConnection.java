@@ -26,18 +26,25 @@ final class AdminConnection implements Supplier<UserStore>, AutoCloseable {
 
     @Override
     public synchronized UserStore get() {
+        if (users == null) {
+            users = new UserStore(redisson());
+        }
+        return users;
+    }
+
+    /** The console's Redis client, connected on first use. */
+    synchronized RedissonClient redisson() {
         if (closed) {
             throw new IllegalStateException("The chat server is stopping");
         }
-        if (users == null) {
+        if (redisson == null) {
             try {
                 redisson = Redisson.create(config());
             } catch (RuntimeException e) {
                 throw new IllegalStateException("Redis at " + settings.redisAddress() + " is unavailable: " + e.getMessage(), e);
             }
-            users = new UserStore(redisson);
         }
-        return users;
+        return redisson;
     }
 
     private Config config() {

@@ -19,10 +19,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link ChatAdmin} on a {@link UserStore}: plain Java, so tests use it without OSGi. Passwords
+ * The user half of {@link ChatAdmin} on a {@link UserStore}: plain Java, so tests use it without OSGi. Passwords
  * are hashed on the caller's thread (the console's, never the server's I/O threads) and never logged.
  */
-public final class UserAdmin implements ChatAdmin, AutoCloseable {
+public final class UserAdmin implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UserAdmin.class);
     public static final int MIN_PASSWORD_LENGTH = 8;
     public static final int MAX_PASSWORD_LENGTH = 1024;
@@ -74,12 +74,10 @@ public final class UserAdmin implements ChatAdmin, AutoCloseable {
         }
     }
 
-    @Override
     public String authMode() {
         return auth.mode();
     }
 
-    @Override
     public void addUser(String uuid, char[] password) {
         requireUuid(uuid);
         requirePassword(password);
@@ -89,7 +87,6 @@ public final class UserAdmin implements ChatAdmin, AutoCloseable {
         LOG.info("User '{}' added", uuid);
     }
 
-    @Override
     public void changePassword(String uuid, char[] password) {
         requireUuid(uuid);
         requirePassword(password);
@@ -99,7 +96,6 @@ public final class UserAdmin implements ChatAdmin, AutoCloseable {
         LOG.info("Password of user '{}' changed", uuid);
     }
 
-    @Override
     public void removeUser(String uuid) {
         requireUuid(uuid);
         if (!await(users.get().remove(uuid))) {
@@ -113,7 +109,6 @@ public final class UserAdmin implements ChatAdmin, AutoCloseable {
         LOG.info("User '{}' removed{}", uuid, session == null ? "" : "; its session on this node was closed");
     }
 
-    @Override
     public String mintToken(String uuid, long ttlSeconds) {
         requireUuid(uuid);
         if (ttlSeconds < 1 || ttlSeconds > MAX_TOKEN_TTL_SECONDS) {
@@ -126,7 +121,6 @@ public final class UserAdmin implements ChatAdmin, AutoCloseable {
         return TokenMinter.mint(auth.tokenSecret(), uuid, System.currentTimeMillis() / 1000 + ttlSeconds);
     }
 
-    @Override
     public List<String> users(String prefix, int max) {
         return users.get().registered(prefix == null ? "" : prefix, max);
     }

@@ -88,6 +88,7 @@ public final class ChatIoHandler extends IoHandlerAdapter {
     @Override
     public void messageReceived(IoSession session, Object message) {
         ClientState state = ClientState.of(session);
+        state.packetReceived();
         state.inOrder(session, () -> handle(session, state, message));
     }
 

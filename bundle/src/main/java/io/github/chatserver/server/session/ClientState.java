@@ -3,6 +3,7 @@ package io.github.chatserver.server.session;
 import io.github.chatserver.server.storage.OfflineStore;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
 import java.util.function.Supplier;
@@ -22,6 +23,9 @@ public final class ClientState {
     private Phase phase = Phase.NEW;
     private String user;
     private String presenceMarker;
+    private long loggedInAtMillis;
+    /** Decoded packets: MINA's getReadMessages() counts only raw buffers, so 0 behind a codec. */
+    private final LongAdder packetsReceived = new LongAdder();
     private ScheduledFuture<?> loginTimeout;
     private final PacketSequencer sequencer = new PacketSequencer();
     private final Set<OfflineStore.Kind> delivering = EnumSet.noneOf(OfflineStore.Kind.class);
@@ -47,6 +51,21 @@ public final class ClientState {
         return phase == Phase.ACTIVE ? user : null;
     }
 
+    /** Counts one decoded packet from the client (any type, before any check). */
+    public void packetReceived() {
+        packetsReceived.increment();
+    }
+
+    /** Packets received on this connection so far, the login included. */
+    public long packetsReceived() {
+        return packetsReceived.sum();
+    }
+
+    /** When the login completed (epoch milliseconds), 0 before. */
+    public synchronized long loggedInAtMillis() {
+        return phase == Phase.ACTIVE ? loggedInAtMillis : 0;
+    }
+
     public synchronized String presenceMarker() {
         return presenceMarker;
     }
@@ -63,6 +82,7 @@ public final class ClientState {
     public synchronized void activate(String uuid, String marker) {
         user = uuid;
         presenceMarker = marker;
+        loggedInAtMillis = System.currentTimeMillis();
         phase = Phase.ACTIVE;
         if (loginTimeout != null) {
             loginTimeout.cancel(false);

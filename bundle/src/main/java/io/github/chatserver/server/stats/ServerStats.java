@@ -7,8 +7,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The server's counters. Cheap to bump from any thread; read by tests now and by the console
- * and JMX later.
+ * The server's counters. Cheap to bump from any thread; read by tests, the console
+ * ({@code chat:stats}) and JMX ({@code ChatServerMetricsMBean}).
  */
 public final class ServerStats {
     /** Everything counted, by name. */
@@ -17,7 +17,10 @@ public final class ServerStats {
         LOGINS_OK,
         LOGINS_REFUSED,
         LOGIN_TIMEOUTS,
+        /** Older sessions closed because the same user logged in again. */
         SESSIONS_KICKED,
+        /** Sessions closed by the operator ({@code chat:kick}). */
+        ADMIN_KICKS,
         IDLE_CLOSED,
         PRE_LOGIN_DROPPED,
         UNKNOWN_PACKETS,
@@ -124,6 +127,20 @@ public final class ServerStats {
 
     public long violations(ProtocolViolation.Kind kind) {
         return violations.get(kind).sum();
+    }
+
+    /** Every counter now, in declaration order. */
+    public Map<Counter, Long> counters() {
+        Map<Counter, Long> now = new EnumMap<>(Counter.class);
+        counters.forEach((c, adder) -> now.put(c, adder.sum()));
+        return now;
+    }
+
+    /** Protocol violations now, by kind. */
+    public Map<ProtocolViolation.Kind, Long> violationsByKind() {
+        Map<ProtocolViolation.Kind, Long> now = new EnumMap<>(ProtocolViolation.Kind.class);
+        violations.forEach((k, adder) -> now.put(k, adder.sum()));
+        return now;
     }
 
     public long violations() {

@@ -4,12 +4,17 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
+import io.github.chatserver.server.storage.ConsoleQueries.QueueSummary;
+import io.github.chatserver.server.storage.GroupRecord;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
@@ -76,10 +81,111 @@ class AdminCommandsTest {
         public List<String> users(String prefix, int max) {
             return List.of(prefix + "1", prefix + "2");
         }
+
+        final List<String> kicked = new ArrayList<>();
+
+        @Override
+        public ServerStatus status() {
+            return new ServerStatus("node-1", List.of("plain 127.0.0.1:8989 (cipher legacy-aes)"), "redis://127.0.0.1:6379",
+                    null, "no answer to PING within 2000 ms", 3, 7, 2, Instant.now().minusSeconds(3725), "0.1.0");
+        }
+
+        @Override
+        public List<SessionInfo> sessions(String user) {
+            return List.of(new SessionInfo("alice", "127.0.0.1:40000", true, 1_700_000_000_000L, 5, 6, 100, 200, 0));
+        }
+
+        @Override
+        public List<String> onlineUsers(String prefix, int max) {
+            return List.of("alice");
+        }
+
+        @Override
+        public boolean kick(String uuid) {
+            kicked.add(uuid);
+            return uuid.equals("alice");
+        }
+
+        @Override
+        public StatsReport stats() {
+            return new StatsReport(Duration.ofSeconds(10), false, List.of(new StatsReport.Line("LOGINS_OK", 20, 1.5),
+                    new StatsReport.Line("REDIS_ERRORS", 0, 0)));
+        }
+
+        @Override
+        public List<GroupRecord> groupsOf(String user) {
+            return List.of();
+        }
+
+        @Override
+        public List<GroupRecord> scanGroups(int max) {
+            return List.of(new GroupRecord("AAAAAAAAAAAAAAAAAAAAAA", "friends", "alice", 1_700_000_000L, Set.of("alice", "bob")));
+        }
+
+        @Override
+        public List<String> groupIds(String prefix, int max) {
+            return List.of();
+        }
+
+        @Override
+        public GroupRecord group(String id) {
+            return scanGroups(1).get(0);
+        }
+
+        @Override
+        public OfflineSummary offline(String uuid) {
+            long seq = (System.currentTimeMillis() - 90_000) * 1000;
+            return new OfflineSummary(uuid, new QueueSummary(2, seq, seq + 30_000_000), new QueueSummary(0, 0, 0));
+        }
     }
 
     private String output() {
         return console.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void kickSaysThatOnlyThisNodeWasAsked() throws Exception {
+        KickCommand command = new KickCommand();
+        command.admin = admin;
+        command.session = session;
+        command.uuid = "alice";
+        command.execute();
+        command.uuid = "bob";
+        command.execute();
+
+        assertEquals(List.of("alice", "bob"), admin.kicked);
+        assertTrue(output().contains("Session of alice on this node closed."), output());
+        assertTrue(output().contains("No session of bob on this node"), output());
+    }
+
+    @Test
+    void statusStatsOfflineAndGroupsPrintTables() throws Exception {
+        StatusCommand status = new StatusCommand();
+        status.admin = admin;
+        status.session = session;
+        status.execute();
+        StatsCommand stats = new StatsCommand();
+        stats.admin = admin;
+        stats.session = session;
+        stats.execute();
+        OfflineCommand offline = new OfflineCommand();
+        offline.admin = admin;
+        offline.session = session;
+        offline.uuid = "carol";
+        offline.execute();
+        GroupsCommand groups = new GroupsCommand();
+        groups.admin = admin;
+        groups.session = session;
+        groups.execute();
+
+        String out = output();
+        assertTrue(out.contains("DOWN: no answer to PING"), out);
+        assertTrue(out.contains("3 now, 7 at peak"), out);
+        assertTrue(out.contains("1h02m05s") || out.contains("1h02m06s"), out);
+        assertTrue(out.matches("(?s).*LOGINS_OK\\s*\\|\\s*20\\s*\\|\\s*1\\.50.*"), out);
+        assertFalse(out.contains("REDIS_ERRORS"), "counters at 0 only with --all: " + out);
+        assertTrue(out.matches("(?s).*one-to-one\\s*\\|\\s*2\\s*\\|.*\\|\\s*1m3[01]s\\s*\\|.*\\|\\s*1m0[01]s.*"), out);
+        assertTrue(out.contains("friends") && out.contains("not necessarily all"), out);
     }
 
     @Test
@@ -150,7 +256,9 @@ class AdminCommandsTest {
 
     @Test
     void noCommandTakesAPasswordAsArgumentOrOptionAndEveryOneIsDescribed() {
-        for (Class<?> type : List.of(UserAddCommand.class, UserPasswdCommand.class, UserRemoveCommand.class, TokenCommand.class)) {
+        for (Class<?> type : List.of(UserAddCommand.class, UserPasswdCommand.class, UserRemoveCommand.class, TokenCommand.class,
+                StatusCommand.class, SessionsCommand.class, KickCommand.class, StatsCommand.class, GroupsCommand.class,
+                GroupCommand.class, OfflineCommand.class)) {
             Command command = type.getAnnotation(Command.class);
             assertNotNull(type.getAnnotation(Service.class), type.getName());
             assertEquals("chat", command.scope());
