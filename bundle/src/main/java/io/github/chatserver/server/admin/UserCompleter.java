@@ -6,29 +6,18 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.api.console.CommandLine;
 import org.apache.karaf.shell.api.console.Completer;
 import org.apache.karaf.shell.api.console.Session;
-import org.apache.karaf.shell.support.completers.StringsCompleter;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** Completes the uuids of registered users (at most {@link #MAX_CANDIDATES}, by prefix). */
 @Service
 public class UserCompleter implements Completer {
-    private static final Logger LOG = LoggerFactory.getLogger(UserCompleter.class);
-    static final int MAX_CANDIDATES = 50;
+    static final int MAX_CANDIDATES = Completions.MAX_CANDIDATES;
 
     @Reference
     ChatAdmin admin;
 
     @Override
     public int complete(Session session, CommandLine commandLine, List<String> candidates) {
-        String argument = commandLine.getCursorArgument();
-        String prefix = argument == null ? "" : argument.substring(0, commandLine.getArgumentPosition());
-        StringsCompleter delegate = new StringsCompleter();
-        try {
-            delegate.getStrings().addAll(admin.users(prefix, MAX_CANDIDATES));
-        } catch (RuntimeException e) {
-            LOG.debug("No uuid completion: {}", e.toString()); // completion is a convenience; the command reports errors
-        }
-        return delegate.complete(session, commandLine, candidates);
+        return Completions.complete(session, commandLine, candidates,
+                prefix -> admin.users(prefix, MAX_CANDIDATES), "uuid");
     }
 }
