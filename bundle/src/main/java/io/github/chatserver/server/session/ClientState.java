@@ -31,19 +31,7 @@ public final class ClientState {
     private final Set<OfflineStore.Kind> delivering = EnumSet.noneOf(OfflineStore.Kind.class);
 
     public static ClientState of(IoSession session) {
-        ClientState state = (ClientState) session.getAttribute(KEY);
-        if (state == null) {
-            state = new ClientState();
-            ClientState raced = (ClientState) session.setAttributeIfAbsent(KEY, state);
-            if (raced != null) {
-                state = raced;
-            }
-        }
-        return state;
-    }
-
-    public synchronized Phase phase() {
-        return phase;
+        return SessionAttributes.getOrCreate(session, KEY, ClientState::new);
     }
 
     /** The logged-in user, or {@code null} before login completed. */

@@ -25,15 +25,7 @@ public final class ReadGate {
     private final Set<Reason> held = EnumSet.noneOf(Reason.class);
 
     public static ReadGate of(IoSession session) {
-        ReadGate gate = (ReadGate) session.getAttribute(KEY);
-        if (gate == null) {
-            gate = new ReadGate();
-            ReadGate raced = (ReadGate) session.setAttributeIfAbsent(KEY, gate);
-            if (raced != null) {
-                gate = raced;
-            }
-        }
-        return gate;
+        return SessionAttributes.getOrCreate(session, KEY, ReadGate::new);
     }
 
     /** Suspends reads for this reason (again holding it changes nothing). */

@@ -32,15 +32,7 @@ public final class TrackedWrites {
     private volatile boolean closed;
 
     private static TrackedWrites of(IoSession session) {
-        TrackedWrites writes = (TrackedWrites) session.getAttribute(KEY);
-        if (writes == null) {
-            writes = new TrackedWrites();
-            TrackedWrites raced = (TrackedWrites) session.setAttributeIfAbsent(KEY, writes);
-            if (raced != null) {
-                writes = raced;
-            }
-        }
-        return writes;
+        return SessionAttributes.getOrCreate(session, KEY, TrackedWrites::new);
     }
 
     /**

@@ -50,9 +50,4 @@ public final class PresenceStore {
         });
         return release;
     }
-
-    /** The marker of the user's session, or {@code null} if offline. */
-    public CompletionStage<String> locate(String user) {
-        return presence.getAsync(user);
-    }
 }

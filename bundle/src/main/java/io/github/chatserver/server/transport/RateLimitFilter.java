@@ -3,6 +3,7 @@ package io.github.chatserver.server.transport;
 import io.github.chatserver.server.config.OverloadSettings;
 import io.github.chatserver.server.session.ClientState;
 import io.github.chatserver.server.session.ReadGate;
+import io.github.chatserver.server.session.SessionAttributes;
 import io.github.chatserver.server.stats.ServerStats;
 import io.github.chatserver.server.stats.ServerStats.Counter;
 import io.github.chatserver.server.stats.ThrottledLog;
@@ -70,15 +71,7 @@ public final class RateLimitFilter extends IoFilterAdapter {
     }
 
     private SessionRate rate(IoSession session) {
-        SessionRate rate = (SessionRate) session.getAttribute(RATE);
-        if (rate == null) {
-            rate = new SessionRate(System.nanoTime());
-            SessionRate raced = (SessionRate) session.setAttributeIfAbsent(RATE, rate);
-            if (raced != null) {
-                rate = raced;
-            }
-        }
-        return rate;
+        return SessionAttributes.getOrCreate(session, RATE, () -> new SessionRate(System.nanoTime()));
     }
 
     /** One session's buckets and throttle state. Read on its I/O thread, checked on the timer. */
