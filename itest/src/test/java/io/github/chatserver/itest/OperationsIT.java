@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Dictionary;
+import java.util.EnumSet;
 import java.util.Enumeration;
 import java.util.Hashtable;
 import java.util.List;
@@ -35,6 +36,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import javax.inject.Inject;
+import org.apache.karaf.features.FeaturesService;
 import org.junit.Before;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -77,6 +79,9 @@ public class OperationsIT {
 
     @Inject
     private ConfigurationAdmin configAdmin;
+
+    @Inject
+    private FeaturesService featuresService;
 
     /** The Karaf of {@link ChatServerIT}, with the overload limits out of the way of the traffic below. */
     @Configuration
@@ -186,6 +191,40 @@ public class OperationsIT {
 
     @Test
     public void bundleUpdateUnderTrafficLosesNoMessage() throws Exception {
+        assertNoMessageLostAcross("bundle.update()", () -> {
+            Bundle server = serverBundle();
+            server.update(); // same jar: stop (graceful), new revision, start
+            assertEquals(Bundle.ACTIVE, server.getState());
+        });
+    }
+
+    /**
+     * What an operator does to upgrade: add the features repository of the next release and
+     * {@code feature:install --upgrade chatserver/<next>}. The "next release" is this build's server
+     * bundle with a higher Bundle-Version, in a features repository that differs from this build's only
+     * in that bundle and the feature's version.
+     */
+    @Test
+    public void featureInstallOfANewerVersionUnderTrafficLosesNoMessage() throws Exception {
+        NextRelease next = NextRelease.of(featuresService, serverBundle());
+        featuresService.addRepository(next.repository());
+        assertNoMessageLostAcross("feature:install --upgrade chatserver/" + next.version(), () -> {
+            featuresService.installFeature("chatserver", next.version().toString(), EnumSet.of(FeaturesService.Option.Upgrade));
+            assertEquals("the server bundle was upgraded", next.version(), serverBundle().getVersion());
+            assertEquals(Bundle.ACTIVE, serverBundle().getState());
+            assertTrue("the new feature is installed",
+                    featuresService.isInstalled(featuresService.getFeature("chatserver", next.version().toString())));
+            assertFalse("the old feature is gone",
+                    featuresService.isInstalled(next.previous()));
+        });
+    }
+
+    /**
+     * Continuous traffic from {@link #SENDERS} senders to as many receivers, {@code upgrade} run in the
+     * middle of it, then the accounting described above; also 50 messages stored before for a user who
+     * stays away the whole time must all still be there.
+     */
+    private void assertNoMessageLostAcross(String what, ThrowingRunnable upgrade) throws Exception {
         String runId = UUID.randomUUID().toString().substring(0, 8);
         // Messages stored for a user who is offline during the whole update.
         String absent = "absent-" + runId;
@@ -221,12 +260,10 @@ public class OperationsIT {
         senders.forEach(Thread::start);
 
         Thread.sleep(3_000);
-        Bundle server = serverBundle();
         long updateStart = System.nanoTime();
-        server.update(); // same jar: stop (graceful), new revision, start
+        upgrade.run();
         awaitAccepting(port);
-        LOG.info("bundle.update() of {} and listener back in {} ms", SERVER_BUNDLE, (System.nanoTime() - updateStart) / 1_000_000);
-        assertEquals(Bundle.ACTIVE, server.getState());
+        LOG.info("{} of {}: listener back in {} ms", what, SERVER_BUNDLE, (System.nanoTime() - updateStart) / 1_000_000);
         Thread.sleep(3_000);
 
         sending.set(false);
@@ -251,7 +288,7 @@ public class OperationsIT {
         List<String> unknown = delivered.keySet().stream()
                 .filter(id -> !accepted.contains(id) && !unconfirmed.contains(id)).sorted().toList();
         long unconfirmedDelivered = unconfirmed.stream().filter(delivered::containsKey).count();
-        String summary = String.format("upgrade accounting: accepted=%d unconfirmed=%d (delivered %d of them) "
+        String summary = String.format(what + " accounting: accepted=%d unconfirmed=%d (delivered %d of them) "
                         + "delivered=%d (live %d, from storage %d) lost=%d twice=%d unknown=%d reconnects=%d",
                 accepted.size(), unconfirmed.size(), unconfirmedDelivered, delivered.size(), live.get(),
                 fromStorage.get(), lost.size(), twice.size(), unknown.size(), reconnects.get());
