@@ -15,6 +15,7 @@ import io.github.chatserver.server.transport.RateLimitFilter;
 import io.github.chatserver.server.transport.SlowConsumerFilter;
 import io.github.chatserver.server.transport.TlsContexts;
 import io.github.chatserver.server.transport.TlsFilter;
+import io.github.chatserver.server.transport.WriteCoalescingFilter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -140,6 +141,7 @@ public final class ChatServer implements AutoCloseable {
         }
         chain.addLast("rate", rate);
         chain.addLast("slowConsumer", slowConsumer);
+        chain.addLast("coalesce", new WriteCoalescingFilter());
         chain.addLast("codec", new ProtocolCodecFilter(new ChatCodecFactory(cipher, settings.maxFrameLength())));
         acceptor.setHandler(handler);
         acceptor.bind(new InetSocketAddress(settings.bindAddress(), port));

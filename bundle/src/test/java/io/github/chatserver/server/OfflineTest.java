@@ -9,6 +9,7 @@ import io.github.chatserver.protocol.PbClientRequestC2COfflineMsg;
 import io.github.chatserver.protocol.PbServerAcceptLogin;
 import io.github.chatserver.protocol.PbServerResponseC2COfflineMsg;
 import io.github.chatserver.server.config.OfflinePolicy;
+import io.github.chatserver.server.session.TrackedWrites;
 import io.github.chatserver.server.stats.ServerStats.Counter;
 import io.github.chatserver.server.storage.OfflineStore.Kind;
 import io.github.chatserver.testing.RedisExtension;
@@ -228,9 +229,8 @@ class OfflineTest {
                 s.send(text(sender, gus, i + ":" + padding));
             }
             // Every message has been routed to the stuck session (written or queued), after its login answer.
-            await().atMost(WAIT).until(() ->
-                    serverSide.getWrittenMessages() + serverSide.getScheduledWriteMessages() == 1 + total);
-            assertTrue(serverSide.getScheduledWriteMessages() > 0, "some writes are still queued");
+            await().atMost(WAIT).until(() -> TrackedWrites.framesIssued(serverSide) == total);
+            assertTrue(TrackedWrites.framesInFlight(serverSide) > 0, "some writes are still queued");
 
             ChatClient g2 = harness.login(gus); // the stuck session is kicked with writes queued
             g1.resumeReading();

@@ -22,6 +22,7 @@ import io.github.chatserver.protocol.PbServerResponseGroupInfo;
 import io.github.chatserver.protocol.PbServerResponseGroupOfflineMsg;
 import io.github.chatserver.server.config.OverloadSettings;
 import io.github.chatserver.server.config.ServerSettings;
+import io.github.chatserver.server.session.TrackedWrites;
 import io.github.chatserver.server.stats.ServerStats.Counter;
 import io.github.chatserver.server.storage.OfflineStore.Kind;
 import io.github.chatserver.testing.PersistentRedis;
@@ -133,12 +134,10 @@ class OutageBehaviourTest {
             for (int i = 0; i < onlineTotal; i++) {
                 s.send(text(sender, fay, "online:" + padding));
             }
-            await().atMost(WAIT).until(() ->
-                    serverSide.getWrittenMessages() + serverSide.getScheduledWriteMessages() == 1 + onlineTotal);
+            await().atMost(WAIT).until(() -> TrackedWrites.framesIssued(serverSide) == onlineTotal);
             f.send(request(fay)); // the first batch is read from Redis and queued behind the online messages
-            await().atMost(WAIT).until(() -> serverSide.getWrittenMessages() + serverSide.getScheduledWriteMessages()
-                    == 1 + onlineTotal + BATCH);
-            assertTrue(serverSide.getScheduledWriteMessages() > BATCH, "the batch is still queued");
+            await().atMost(WAIT).until(() -> TrackedWrites.framesIssued(serverSide) == onlineTotal + BATCH);
+            assertTrue(TrackedWrites.framesInFlight(serverSide) > BATCH, "the batch is still queued");
 
             redis.stop();
             f.resumeReading(); // the batch is written now, while Redis is down: its removals fail

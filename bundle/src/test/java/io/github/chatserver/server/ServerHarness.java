@@ -1,7 +1,11 @@
 package io.github.chatserver.server;
 
+import com.google.protobuf.Message;
 import io.github.chatserver.client.ChatClient;
 import io.github.chatserver.client.ChatConnector;
+import io.github.chatserver.codec.BodyCipher;
+import io.github.chatserver.codec.EncodedFrame;
+import io.github.chatserver.codec.Packet;
 import io.github.chatserver.protocol.PbC2CTextChat;
 import io.github.chatserver.protocol.PbClientLogin;
 import io.github.chatserver.protocol.PbServerAcceptLogin;
@@ -10,12 +14,14 @@ import io.github.chatserver.server.config.ServerSettings;
 import io.github.chatserver.server.stats.ServerStats;
 import io.github.chatserver.server.storage.OfflineStore;
 import io.github.chatserver.testing.RedisServer;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeoutException;
+import org.apache.mina.core.buffer.IoBuffer;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
@@ -106,6 +112,19 @@ final class ServerHarness implements AutoCloseable {
     static PbC2CTextChat text(String from, String to, String text) {
         return PbC2CTextChat.newBuilder().setFromUuid(from).setToUuid(to).setTextMsg(text)
                 .setTimestamp(ChatClient.now()).build();
+    }
+
+    /** The frames of these packets as the original clients' cipher frames them, back to back (one pipelined write). */
+    static byte[] frames(List<? extends Message> bodies) {
+        BodyCipher cipher = BodyCipher.forMode(BodyCipher.LEGACY_AES, BodyCipher.ORIGINAL_CLIENT_KEY);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        for (Message body : bodies) {
+            IoBuffer frame = EncodedFrame.of(Packet.of(body), cipher).toBuffer();
+            byte[] b = new byte[frame.remaining()];
+            frame.get(b);
+            bytes.writeBytes(b);
+        }
+        return bytes.toByteArray();
     }
 
     /** How many messages Redis holds for the user in the queue of that kind (a ZCARD of our own). */

@@ -1,5 +1,6 @@
 package io.github.chatserver.codec;
 
+import io.github.chatserver.protocol.PacketType;
 import org.apache.mina.core.buffer.IoBuffer;
 
 /**
@@ -10,33 +11,44 @@ import org.apache.mina.core.buffer.IoBuffer;
  * many sessions is still encrypted at most once per cipher.
  */
 public final class EncodedFrame {
-    private final Packet packet;
+    private final PacketType type;
+    /** The plain (serialized, not encrypted) body: what another cipher encrypts from. */
+    private final byte[] plainBody;
     private final BodyCipher cipher;
     private final byte[] bytes;
     /** The frame in the last other cipher asked for (a server has at most two). */
     private volatile EncodedFrame other;
 
-    private EncodedFrame(Packet packet, BodyCipher cipher, byte[] bytes) {
-        this.packet = packet;
+    private EncodedFrame(PacketType type, byte[] plainBody, BodyCipher cipher, byte[] bytes) {
+        this.type = type;
+        this.plainBody = plainBody;
         this.cipher = cipher;
         this.bytes = bytes;
     }
 
     public static EncodedFrame of(Packet packet, BodyCipher cipher) {
-        byte[] body = cipher.encrypt(packet.body().toByteArray());
+        return of(packet.type(), packet.body().toByteArray(), cipher);
+    }
+
+    /**
+     * The frame of a body already serialized (a server that also stores the message serializes it
+     * once for both). {@code plainBody} must not change afterwards: it is kept, not copied.
+     */
+    public static EncodedFrame of(PacketType type, byte[] plainBody, BodyCipher cipher) {
+        byte[] body = cipher.encrypt(plainBody);
         byte[] frame = new byte[FrameHeader.LENGTH + body.length];
         int length = frame.length;
-        int type = packet.type().code();
+        int code = type.code();
         frame[0] = (byte) (length >>> 24);
         frame[1] = (byte) (length >>> 16);
         frame[2] = (byte) (length >>> 8);
         frame[3] = (byte) length;
-        frame[4] = (byte) (type >>> 24);
-        frame[5] = (byte) (type >>> 16);
-        frame[6] = (byte) (type >>> 8);
-        frame[7] = (byte) type;
+        frame[4] = (byte) (code >>> 24);
+        frame[5] = (byte) (code >>> 16);
+        frame[6] = (byte) (code >>> 8);
+        frame[7] = (byte) code;
         System.arraycopy(body, 0, frame, FrameHeader.LENGTH, body.length);
-        return new EncodedFrame(packet, cipher, frame);
+        return new EncodedFrame(type, plainBody, cipher, frame);
     }
 
     /**
@@ -49,7 +61,7 @@ public final class EncodedFrame {
         }
         EncodedFrame known = other;
         if (known == null || known.cipher != target) {
-            known = of(packet, target); // a race encrypts twice at worst; both results are equal
+            known = of(type, plainBody, target); // a race encrypts twice at worst; both results are equal
             other = known;
         }
         return known;
@@ -58,6 +70,11 @@ public final class EncodedFrame {
     /** A fresh buffer over the shared bytes: each write gets its own position. */
     public IoBuffer toBuffer() {
         return IoBuffer.wrap(bytes);
+    }
+
+    /** Appends the frame's bytes to {@code buffer}. */
+    void putInto(IoBuffer buffer) {
+        buffer.put(bytes);
     }
 
     public int length() {

@@ -8,7 +8,8 @@ import org.apache.mina.filter.codec.ProtocolEncoderOutput;
 /**
  * Writes a {@link Packet} as header + encrypted body. An {@link EncodedFrame} is written as is
  * when it was encoded with this encoder's cipher (that is how one group message, encrypted once,
- * goes to many members), else in this encoder's cipher ({@link EncodedFrame#in}).
+ * goes to many members), else in this encoder's cipher ({@link EncodedFrame#in}). A
+ * {@link FrameBatch} is written as one buffer holding its frames in order.
  */
 public class FrameEncoder extends ProtocolEncoderAdapter {
     private final BodyCipher cipher;
@@ -19,6 +20,10 @@ public class FrameEncoder extends ProtocolEncoderAdapter {
 
     @Override
     public void encode(IoSession session, Object message, ProtocolEncoderOutput out) {
+        if (message instanceof FrameBatch batch) {
+            out.write(batch.toBuffer(cipher));
+            return;
+        }
         EncodedFrame frame = message instanceof EncodedFrame encoded
                 ? encoded.in(cipher)
                 : EncodedFrame.of((Packet) message, cipher);

@@ -1,6 +1,7 @@
 package io.github.chatserver.server.handler;
 
 import io.github.chatserver.codec.Packet;
+import io.github.chatserver.protocol.PacketType;
 import io.github.chatserver.codec.ProtocolViolation;
 import io.github.chatserver.protocol.PbC2CTextChat;
 import io.github.chatserver.server.auth.RecipientDirectory;
@@ -67,11 +68,13 @@ public final class C2CHandler implements PacketHandler {
         // Rebuilt field by field: the sender controls nothing but recipient and text (no unknown fields pass).
         PbC2CTextChat message = PbC2CTextChat.newBuilder().setFromUuid(sender).setToUuid(in.getToUuid())
                 .setTextMsg(in.getTextMsg()).setTimestamp(ServerContext.now()).build();
+        byte[] body = message.toByteArray(); // serialized once: the frame and the stored copy
         OfflineStore.Entry offline = new OfflineStore.Entry(OfflineStore.Kind.C2C, message.getToUuid(),
-                context.store().offline().nextSeq(), message.toByteArray());
+                context.store().offline().nextSeq(), body);
         Optional<IoSession> recipient = context.sessions().find(message.getToUuid());
         if (recipient.isPresent() && recipient.get().isConnected()) {
-            outbox.deliver(recipient.get(), context.encodeOnce(Packet.of(message)), offline, Counter.MESSAGES_ONLINE);
+            outbox.deliver(recipient.get(), context.encodeOnce(PacketType.C2C_TEXT_CHAT, body), offline,
+                    Counter.MESSAGES_ONLINE);
         } else {
             outbox.store(List.of(offline));
         }

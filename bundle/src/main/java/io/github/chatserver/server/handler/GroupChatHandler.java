@@ -3,6 +3,7 @@ package io.github.chatserver.server.handler;
 import io.github.chatserver.codec.EncodedFrame;
 import io.github.chatserver.codec.Packet;
 import io.github.chatserver.codec.ProtocolViolation;
+import io.github.chatserver.protocol.PacketType;
 import io.github.chatserver.protocol.PbGroupTextChat;
 import io.github.chatserver.server.stats.ServerStats.Counter;
 import io.github.chatserver.server.storage.OfflineStore;
@@ -59,8 +60,8 @@ public final class GroupChatHandler implements PacketHandler {
     }
 
     private void fanOut(PbGroupTextChat message, Iterable<String> members) {
-        EncodedFrame frame = context.encodeOnce(Packet.of(message));
-        byte[] stored = message.toByteArray();
+        byte[] stored = message.toByteArray(); // serialized once: the frame and the stored copies
+        EncodedFrame frame = context.encodeOnce(PacketType.GROUP_TEXT_CHAT, stored);
         long seq = context.store().offline().nextSeq();
         List<OfflineStore.Entry> offline = new ArrayList<>();
         List<IoSession> onlineSessions = new ArrayList<>();

@@ -82,7 +82,7 @@ public final class GroupHandler implements PacketHandler {
                         .addAllMemberUuid(g.members().stream().filter(m -> !m.equals(g.owner())).sorted().toList())
                         .build());
             }
-            session.write(Packet.of(response.build()));
+            TrackedWrites.writeInOrder(session, Packet.of(response.build()));
         });
     }
 
@@ -105,7 +105,7 @@ public final class GroupHandler implements PacketHandler {
                         refuseBuild(session, owner, name, outcome == Outcome.TOO_MANY_GROUPS
                                 ? "you are in " + limits.maxGroupsPerUser() + " groups already" : "try again");
                     } else {
-                        session.write(Packet.of(PbServerNotifyBuildGroup.newBuilder().setBuild(true).setGroupId(id)
+                        TrackedWrites.writeInOrder(session, Packet.of(PbServerNotifyBuildGroup.newBuilder().setBuild(true).setGroupId(id)
                                 .setGroupName(name).setOwnerUuid(owner).setTipsMsg("group created")
                                 .setTimestamp(created).build()));
                     }
@@ -123,7 +123,7 @@ public final class GroupHandler implements PacketHandler {
 
     private void refuseBuild(IoSession session, String owner, String name, String reason) {
         context.stats().increment(Counter.REQUESTS_REFUSED);
-        session.write(Packet.of(PbServerNotifyBuildGroup.newBuilder().setBuild(false).setGroupId("")
+        TrackedWrites.writeInOrder(session, Packet.of(PbServerNotifyBuildGroup.newBuilder().setBuild(false).setGroupId("")
                 .setGroupName(name).setOwnerUuid(owner).setTipsMsg(reason).setTimestamp(ServerContext.now()).build()));
     }
 
@@ -148,7 +148,7 @@ public final class GroupHandler implements PacketHandler {
 
     private void refuseDisband(IoSession session, String id, String name, String reason) {
         context.stats().increment(Counter.REQUESTS_REFUSED);
-        session.write(Packet.of(PbServerNotifyDisbandGroup.newBuilder().setDisband(false).setGroupId(id)
+        TrackedWrites.writeInOrder(session, Packet.of(PbServerNotifyDisbandGroup.newBuilder().setDisband(false).setGroupId(id)
                 .setGroupName(name).setTipsMsg(reason).setTimestamp(ServerContext.now()).build()));
     }
 
@@ -168,7 +168,7 @@ public final class GroupHandler implements PacketHandler {
                             notifyOnline(change.group().members(), joined(user, change.group()));
                         }
                         // Already a member: confirm to the applicant only; nobody else hears of it again.
-                        case ALREADY -> session.write(joined(user, change.group()));
+                        case ALREADY -> TrackedWrites.writeInOrder(session, joined(user, change.group()));
                         default -> notInGroup(session, user, id, nameOf(change));
                     }
                 });
@@ -205,7 +205,7 @@ public final class GroupHandler implements PacketHandler {
     /** Tells a user that they are not a member of the group (a refused join, leave or group text). */
     void notInGroup(IoSession session, String user, String id, String name) {
         context.stats().increment(Counter.REQUESTS_REFUSED);
-        session.write(Packet.of(PbServerNotifyLeaveGroup.newBuilder().setLeaverUuid(user).setGroupId(id)
+        TrackedWrites.writeInOrder(session, Packet.of(PbServerNotifyLeaveGroup.newBuilder().setLeaverUuid(user).setGroupId(id)
                 .setGroupName(name).setTimestamp(ServerContext.now()).build()));
     }
 
@@ -218,7 +218,7 @@ public final class GroupHandler implements PacketHandler {
         var frame = context.encodeOnce(notice);
         for (String u : users) {
             // Under the session's write lock, like every message: never ahead of its login answer.
-            context.sessions().find(u).ifPresent(s -> TrackedWrites.exclusively(s, () -> s.write(frame)));
+            context.sessions().find(u).ifPresent(s -> TrackedWrites.writeInOrder(s, frame));
         }
     }
 

@@ -2,6 +2,7 @@ package io.github.chatserver.server.handler;
 
 import io.github.chatserver.codec.BodyCipher;
 import io.github.chatserver.codec.EncodedFrame;
+import io.github.chatserver.protocol.PacketType;
 import io.github.chatserver.codec.Packet;
 import io.github.chatserver.server.config.ServerSettings;
 import io.github.chatserver.server.session.SessionRegistry;
@@ -70,6 +71,11 @@ public final class ServerContext {
      */
     public EncodedFrame encodeOnce(Packet packet) {
         return EncodedFrame.of(packet, cipher);
+    }
+
+    /** {@link #encodeOnce(Packet)} of a body serialized already (kept, not copied: do not change it). */
+    public EncodedFrame encodeOnce(PacketType type, byte[] plainBody) {
+        return EncodedFrame.of(type, plainBody, cipher);
     }
 
     /** Server time for everything sent: Unix seconds (PROTOCOL.md section 3). */
