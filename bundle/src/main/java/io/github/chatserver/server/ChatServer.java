@@ -127,7 +127,7 @@ public final class ChatServer implements AutoCloseable {
 
     private void bind(int port, TlsFilter tls, BodyCipher cipher, ChatIoHandler handler, RateLimitFilter rate,
                       SlowConsumerFilter slowConsumer) throws IOException {
-        NioSocketAcceptor acceptor = new NioSocketAcceptor();
+        NioSocketAcceptor acceptor = new NioSocketAcceptor(settings.ioProcessors());
         listeners.add(new Listener(acceptor, tls != null, cipher.mode()));
         acceptor.setReuseAddress(true);
         // stop() closes the sessions itself, with a bounded wait: MINA's own close-on-unbind waits

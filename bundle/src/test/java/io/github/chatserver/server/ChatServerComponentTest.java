@@ -111,6 +111,20 @@ class ChatServerComponentTest {
     }
 
     @Test
+    void ioThreadsDefaultsToOnePerCoreAndRefusesANegativeCount(RedisServer redis) {
+        Map<String, Object> keys = valid(redis);
+        assertEquals(Runtime.getRuntime().availableProcessors(), ServerSettings.from(config(keys)).ioProcessors());
+        keys.put("ioThreads", 3);
+        assertEquals(3, ServerSettings.from(config(keys)).ioProcessors());
+        keys.put("ioThreads", -1);
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ServerSettings.from(config(keys)));
+
+        assertTrue(e.getMessage().contains("ioThreads"), e.getMessage());
+    }
+
+    @Test
     void theSettingsNeverPrintTheSecret(RedisServer redis) {
         Map<String, Object> keys = valid(redis);
         keys.put("authMode", "token");

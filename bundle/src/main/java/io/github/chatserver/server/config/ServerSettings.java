@@ -20,6 +20,7 @@ public record ServerSettings(
         Duration loginTimeout,
         Duration idleTimeout,
         int maxFrameLength,
+        int ioThreads,
         String cipher,
         String cipherKey,
         String redisAddress,
@@ -38,6 +39,7 @@ public record ServerSettings(
         require(loginTimeout.toMillis() > 0, "loginTimeout must be positive");
         require(idleTimeout.toMillis() > 0, "idleTimeout must be positive");
         require(maxFrameLength >= 8, "maxFrameLength must be at least 8, not " + maxFrameLength);
+        require(ioThreads >= 0 && ioThreads <= 256, "ioThreads must be within 0..256 (0: one per CPU core), not " + ioThreads);
         require(BodyCipher.LEGACY_AES.equals(cipher) || BodyCipher.NONE.equals(cipher),
                 "cipher must be legacy-aes or none, not '" + cipher + "'");
         require(BodyCipher.LEGACY_AES.equals(tls.cipher()) || BodyCipher.NONE.equals(tls.cipher()),
@@ -65,7 +67,7 @@ public record ServerSettings(
     /** The settings of the configuration admin PID, defaults filled in by Declarative Services. */
     public static ServerSettings from(ChatServerConfig c) {
         return new ServerSettings(c.port(), c.bindAddress(), Duration.ofSeconds(c.loginTimeout()),
-                Duration.ofSeconds(c.idleTimeout()), c.maxFrameLength(), c.cipher(), c.cipherKey(),
+                Duration.ofSeconds(c.idleTimeout()), c.maxFrameLength(), c.ioThreads(), c.cipher(), c.cipherKey(),
                 c.redisAddress(), c.redisPassword(), c.nodeId(),
                 new OfflinePolicy(Duration.ofSeconds(c.c2cOfflineTtl()), Duration.ofSeconds(c.groupOfflineTtl()),
                         c.offlineCap(), c.pushOfflineOnLogin()),
@@ -89,7 +91,7 @@ public record ServerSettings(
 
     /** The documented defaults, with the given Redis; port 0 picks a free port (tests). */
     public static ServerSettings defaults(String redisAddress) {
-        return new ServerSettings(8989, "127.0.0.1", Duration.ofSeconds(60), Duration.ofSeconds(240), 8192,
+        return new ServerSettings(8989, "127.0.0.1", Duration.ofSeconds(60), Duration.ofSeconds(240), 8192, 0,
                 BodyCipher.LEGACY_AES, BodyCipher.ORIGINAL_CLIENT_KEY, redisAddress, "", "",
                 OfflinePolicy.DEFAULTS, Limits.DEFAULTS, true, AuthSettings.DEFAULTS, TlsSettings.DEFAULTS,
                 OverloadSettings.DEFAULTS);
@@ -100,12 +102,13 @@ public record ServerSettings(
      * true when they differ only in what is read per session or per packet (loginTimeout,
      * idleTimeout, the offline policy, the limits, the login failure delays, the overload limits
      * except storageRetryBuffer). Anything the listeners or the Redis connection are built from
-     * (port, bindAddress, TLS, ciphers and key, maxFrameLength, Redis address and password,
+     * (port, bindAddress, TLS, ciphers and key, maxFrameLength, ioThreads, Redis address and password,
      * nodeId, membershipCache, authMode, tokenSecret, passwordIterations, storageRetryBuffer)
      * needs a restart of the listeners.
      */
     public boolean appliesInPlace(ServerSettings next) {
         return port == next.port && bindAddress.equals(next.bindAddress) && maxFrameLength == next.maxFrameLength
+                && ioThreads == next.ioThreads
                 && cipher.equals(next.cipher) && java.util.Objects.equals(cipherKey, next.cipherKey)
                 && redisAddress.equals(next.redisAddress) && redisPassword.equals(next.redisPassword)
                 && nodeId.equals(next.nodeId) && membershipCache == next.membershipCache && tls.equals(next.tls)
@@ -157,6 +160,7 @@ public record ServerSettings(
         private Duration loginTimeout;
         private Duration idleTimeout;
         private int maxFrameLength;
+        private int ioThreads;
         private String cipher;
         private String cipherKey;
         private String redisAddress;
@@ -175,6 +179,7 @@ public record ServerSettings(
             loginTimeout = s.loginTimeout;
             idleTimeout = s.idleTimeout;
             maxFrameLength = s.maxFrameLength;
+            ioThreads = s.ioThreads;
             cipher = s.cipher;
             cipherKey = s.cipherKey;
             redisAddress = s.redisAddress;
@@ -193,6 +198,7 @@ public record ServerSettings(
         public Builder loginTimeout(Duration v) { loginTimeout = v; return this; }
         public Builder idleTimeout(Duration v) { idleTimeout = v; return this; }
         public Builder maxFrameLength(int v) { maxFrameLength = v; return this; }
+        public Builder ioThreads(int v) { ioThreads = v; return this; }
         public Builder cipher(String v) { cipher = v; return this; }
         public Builder cipherKey(String v) { cipherKey = v; return this; }
         public Builder redisAddress(String v) { redisAddress = v; return this; }
@@ -206,10 +212,15 @@ public record ServerSettings(
         public Builder overload(OverloadSettings v) { overload = v; return this; }
 
         public ServerSettings build() {
-            return new ServerSettings(port, bindAddress, loginTimeout, idleTimeout, maxFrameLength, cipher,
-                    cipherKey, redisAddress, redisPassword, nodeId, offline, limits, membershipCache, auth, tls,
+            return new ServerSettings(port, bindAddress, loginTimeout, idleTimeout, maxFrameLength, ioThreads,
+                    cipher, cipherKey, redisAddress, redisPassword, nodeId, offline, limits, membershipCache, auth, tls,
                     overload);
         }
+    }
+
+    /** MINA I/O processor threads per listener: {@link #ioThreads} or, when 0, one per CPU core. */
+    public int ioProcessors() {
+        return ioThreads > 0 ? ioThreads : Runtime.getRuntime().availableProcessors();
     }
 
     /** The cipher of the plain listener. */
