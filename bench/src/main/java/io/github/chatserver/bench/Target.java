@@ -36,6 +36,11 @@ abstract class Target implements AutoCloseable {
         return true;
     }
 
+    /** Messages the server has written to offline storage so far, or -1 where it cannot be seen (external). */
+    long storedOffline() {
+        return -1;
+    }
+
     /** Remembers CPU counters at the start of the measured window. */
     void markStart() {
     }
@@ -138,6 +143,11 @@ abstract class Target implements AutoCloseable {
         @Override
         String cipherMode() {
             return server.settings().cipher();
+        }
+
+        @Override
+        long storedOffline() {
+            return server.stats().get(ServerStats.Counter.MESSAGES_OFFLINE);
         }
 
         @Override

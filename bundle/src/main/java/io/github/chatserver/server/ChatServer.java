@@ -14,6 +14,7 @@ import io.github.chatserver.server.transport.ConnectionLimitFilter;
 import io.github.chatserver.server.transport.RateLimitFilter;
 import io.github.chatserver.server.transport.SlowConsumerFilter;
 import io.github.chatserver.server.transport.TlsContexts;
+import io.github.chatserver.server.transport.SteadySelectorProcessor;
 import io.github.chatserver.server.transport.TlsFilter;
 import io.github.chatserver.server.transport.WriteCoalescingFilter;
 import java.io.IOException;
@@ -25,8 +26,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import org.apache.mina.core.filterchain.DefaultIoFilterChainBuilder;
+import org.apache.mina.core.service.SimpleIoProcessorPool;
 import org.apache.mina.core.session.IoSession;
 import org.apache.mina.filter.codec.ProtocolCodecFilter;
+import org.apache.mina.transport.socket.nio.NioSession;
 import org.apache.mina.transport.socket.nio.NioSocketAcceptor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,7 +68,8 @@ public final class ChatServer implements AutoCloseable {
     private final List<Listener> listeners = new ArrayList<>();
 
     /** One bound acceptor. */
-    private record Listener(NioSocketAcceptor acceptor, boolean tls, String cipher) {
+    private record Listener(NioSocketAcceptor acceptor, SimpleIoProcessorPool<NioSession> processors, boolean tls,
+                            String cipher) {
         InetSocketAddress address() {
             return (InetSocketAddress) acceptor.getLocalAddress();
         }
@@ -127,8 +131,10 @@ public final class ChatServer implements AutoCloseable {
 
     private void bind(int port, TlsFilter tls, BodyCipher cipher, ChatIoHandler handler, RateLimitFilter rate,
                       SlowConsumerFilter slowConsumer) throws IOException {
-        NioSocketAcceptor acceptor = new NioSocketAcceptor(settings.ioProcessors());
-        listeners.add(new Listener(acceptor, tls != null, cipher.mode()));
+        SimpleIoProcessorPool<NioSession> processors =
+                new SimpleIoProcessorPool<>(SteadySelectorProcessor.class, settings.ioProcessors());
+        NioSocketAcceptor acceptor = new NioSocketAcceptor(processors);
+        listeners.add(new Listener(acceptor, processors, tls != null, cipher.mode()));
         acceptor.setReuseAddress(true);
         // stop() closes the sessions itself, with a bounded wait: MINA's own close-on-unbind waits
         // forever for a session that does not close (seen under load).
@@ -195,6 +201,7 @@ public final class ChatServer implements AutoCloseable {
         }
         for (Listener listener : listeners) {
             listener.acceptor().dispose(false);
+            listener.processors().dispose(); // given to the acceptor, so not disposed by it
         }
         listeners.clear();
         connectionLimit = null;

@@ -12,6 +12,7 @@ import io.github.chatserver.protocol.PbServerResponseC2COfflineMsg;
 import io.github.chatserver.protocol.PbServerResponseGroupOfflineMsg;
 import io.github.chatserver.server.session.ClientState;
 import io.github.chatserver.server.session.TrackedWrites;
+import io.github.chatserver.server.session.WriteCoalescing;
 import io.github.chatserver.server.stats.ServerStats.Counter;
 import io.github.chatserver.server.storage.OfflineStore;
 import io.github.chatserver.server.storage.OfflineStore.Kind;
@@ -143,6 +144,19 @@ public final class OfflineHandler implements PacketHandler {
         }
         AtomicInteger pending = new AtomicInteger(live.size());
         AtomicBoolean complete = new AtomicBoolean(true);
+        // The batch goes out as one write (this runs on a Redis thread, outside any read's scope).
+        WriteCoalescing scope = WriteCoalescing.open();
+        try {
+            writeEach(session, done, user, kind, live, lastSeq, pending, complete);
+        } finally {
+            if (scope != null) {
+                scope.close();
+            }
+        }
+    }
+
+    private void writeEach(IoSession session, CompletableFuture<Void> done, String user, Kind kind,
+                           List<StoredMessage> live, long lastSeq, AtomicInteger pending, AtomicBoolean complete) {
         for (StoredMessage m : live) {
             Message response;
             try {

@@ -7,7 +7,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.redisson.api.RBatch;
 import org.redisson.api.RScoredSortedSet;
 import org.redisson.api.RScript;
 import org.redisson.api.RedissonClient;
@@ -43,32 +42,78 @@ public final class OfflineStore {
     }
 
     /**
-     * KEYS[1] queue; ARGV[1] member, ARGV[2] seq, ARGV[3] cap, ARGV[4] millis left until the entry expires.
-     * Returns how many old entries the cap pushed out.
+     * Stores entries, each in its queue: KEYS[i] the queue of entry i; ARGV[4i-3..4i] its member,
+     * seq, the queue's cap, and the millis left until it expires. The oldest entries give way to the
+     * cap; the key lives as long as its newest entry. Returns, per entry, how many old entries the cap
+     * pushed out.
      */
     private static final String STORE_SCRIPT = """
-            redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
-            local dropped = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[3])
-            if dropped > 0 then
-              redis.call('ZREMRANGEBYRANK', KEYS[1], 0, dropped - 1)
-            else
-              dropped = 0
-            end
-            if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[4]) then
-              redis.call('PEXPIRE', KEYS[1], ARGV[4])
+            local dropped = {}
+            for i = 1, #KEYS do
+              local a = (i - 1) * 4
+              local queue = KEYS[i]
+              redis.call('ZADD', queue, ARGV[a + 2], ARGV[a + 1])
+              local d = redis.call('ZCARD', queue) - tonumber(ARGV[a + 3])
+              if d > 0 then
+                redis.call('ZREMRANGEBYRANK', queue, 0, d - 1)
+              else
+                d = 0
+              end
+              if redis.call('PTTL', queue) < tonumber(ARGV[a + 4]) then
+                redis.call('PEXPIRE', queue, ARGV[a + 4])
+              end
+              dropped[i] = d
             end
             return dropped
             """;
+
+    /** Removes entries: KEYS[i] the queue, ARGV[i] the member. Returns, per entry, 1 if it was there. */
+    private static final String REMOVE_SCRIPT = """
+            local removed = {}
+            for i = 1, #KEYS do
+              removed[i] = redis.call('ZREM', KEYS[i], ARGV[i])
+            end
+            return removed
+            """;
+
+    /** One entry for a script above: its queue and its arguments. */
+    private record Item(String queue, byte[]... args) {
+    }
 
     private final RedissonClient redisson;
     private final InFlight inFlight;
     private final String nodeId;
     private final SequenceGenerator sequence = new SequenceGenerator();
+    /** Stores and removals: many small writes, each kind sent as one script call per round trip under load. */
+    private final RedisPipeline<Item, Long> stores;
+    private final RedisPipeline<Item, Long> removals;
 
     OfflineStore(RedissonClient redisson, InFlight inFlight, String nodeId) {
         this.redisson = redisson;
         this.inFlight = inFlight;
         this.nodeId = nodeId;
+        this.stores = new RedisPipeline<>(items -> run(STORE_SCRIPT, items), inFlight);
+        this.removals = new RedisPipeline<>(items -> run(REMOVE_SCRIPT, items), inFlight);
+    }
+
+    /** One script call for all the items: their queues as KEYS, their arguments in order as ARGV. */
+    private CompletionStage<List<Long>> run(String script, List<Item> items) {
+        List<Object> keys = new ArrayList<>(items.size());
+        List<Object> args = new ArrayList<>(items.size() * 4);
+        for (Item item : items) {
+            keys.add(item.queue());
+            args.addAll(java.util.Arrays.asList((Object[]) item.args()));
+        }
+        return redisson.getScript(ByteArrayCodec.INSTANCE).<List<Object>>evalAsync(RScript.Mode.READ_WRITE, script,
+                RScript.ReturnType.LIST, keys, args.toArray()).thenApply(OfflineStore::longs);
+    }
+
+    private static List<Long> longs(List<Object> replies) {
+        List<Long> values = new ArrayList<>(replies.size());
+        for (Object r : replies) {
+            values.add(((Number) r).longValue());
+        }
+        return values;
     }
 
     /**
@@ -88,15 +133,15 @@ public final class OfflineStore {
     }
 
     /**
-     * Stores messages for their recipients, in one pipelined round trip (a group message for its
-     * offline members). Each entry expires after the TTL of its kind, counted from when it was
+     * Stores messages for their recipients, pipelined ({@link RedisPipeline}: a group message's
+     * entries for its offline members, and whatever else is stored meanwhile, in one round trip). Each entry expires after the TTL of its kind, counted from when it was
      * accepted ({@link SequenceGenerator#acceptedAtMillis}); one already expired is not written.
      * Sending the same entries again (a retry) adds nothing twice.
      */
     public CompletionStage<Outcome> storeAll(List<Entry> entries, OfflinePolicy policy) {
         long now = System.currentTimeMillis();
         List<Entry> live = new ArrayList<>(entries.size());
-        List<Object[]> args = new ArrayList<>(entries.size());
+        List<byte[][]> args = new ArrayList<>(entries.size());
         for (Entry e : entries) {
             long ttl = (e.kind() == Kind.C2C ? policy.c2cTtl() : policy.groupTtl()).toMillis();
             long expiresAt = SequenceGenerator.acceptedAtMillis(e.seq()) + ttl;
@@ -109,18 +154,14 @@ public final class OfflineStore {
         if (live.isEmpty()) {
             return CompletableFuture.completedFuture(new Outcome(0, 0, expired));
         }
-        if (live.size() == 1) {
-            return inFlight.track(redisson.getScript(ByteArrayCodec.INSTANCE).<Long>evalAsync(RScript.Mode.READ_WRITE,
-                    STORE_SCRIPT, RScript.ReturnType.LONG, keys(live.get(0)), args.get(0)))
-                    .thenApply(dropped -> new Outcome(1, dropped, expired));
-        }
-        RBatch batch = redisson.createBatch();
-        var script = batch.getScript(ByteArrayCodec.INSTANCE);
+        // Each entry is one item of the store pipeline; a group message's entries usually share a call.
+        List<CompletableFuture<Long>> drops = new ArrayList<>(live.size());
         for (int i = 0; i < live.size(); i++) {
-            script.evalAsync(RScript.Mode.READ_WRITE, STORE_SCRIPT, RScript.ReturnType.LONG, keys(live.get(i)), args.get(i));
+            drops.add(stores.submit(new Item(live.get(i).kind().key(live.get(i).recipient()), args.get(i)))
+                    .toCompletableFuture());
         }
-        return inFlight.track(batch.executeAsync()).thenApply(result -> new Outcome(live.size(),
-                result.getResponses().stream().mapToLong(r -> ((Number) r).longValue()).sum(), expired));
+        return CompletableFuture.allOf(drops.toArray(CompletableFuture[]::new)).thenApply(ignored ->
+                new Outcome(live.size(), drops.stream().mapToLong(CompletableFuture::join).sum(), expired));
     }
 
     /** Up to {@code max} entries with a sequence number above {@code afterSeq}, oldest first, expired ones included. */
@@ -131,7 +172,7 @@ public final class OfflineStore {
 
     /** Removes one delivered (or expired) entry. */
     public CompletionStage<Boolean> remove(Kind kind, String user, StoredMessage message) {
-        return inFlight.track(queue(kind, user).removeAsync(message.member()));
+        return removals.submit(new Item(kind.key(user), message.member())).thenApply(removed -> removed == 1);
     }
 
     /** How many entries a queue holds, expired ones not yet swept included. */
@@ -143,13 +184,9 @@ public final class OfflineStore {
         return redisson.getScoredSortedSet(kind.key(user), ByteArrayCodec.INSTANCE);
     }
 
-    private static List<Object> keys(Entry e) {
-        return List.of(e.kind().key(e.recipient()));
-    }
-
-    private Object[] args(Entry e, long expiresAt, long millisLeft, int cap) {
+    private byte[][] args(Entry e, long expiresAt, long millisLeft, int cap) {
         byte[] member = StoredMessage.member(e.seq(), nodeId, expiresAt, e.payload());
-        return new Object[] {member, ascii(e.seq()), ascii(cap), ascii(millisLeft)};
+        return new byte[][] {member, ascii(e.seq()), ascii(cap), ascii(millisLeft)};
     }
 
     private static byte[] ascii(long n) {

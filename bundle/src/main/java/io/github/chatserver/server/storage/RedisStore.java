@@ -66,6 +66,7 @@ public final class RedisStore implements AutoCloseable {
         Config config = new Config();
         config.setCodec(StringCodec.INSTANCE);
         config.setUseThreadClassLoader(false);
+        config.setReferenceEnabled(false); // no live objects here: skips a per-argument reference check on every command
         var server = config.useSingleServer()
                 .setAddress(settings.redisAddress())
                 .setConnectTimeout(CONNECT_TIMEOUT_MILLIS)
