@@ -128,6 +128,39 @@ public final class BenchMain {
     }
 
     /** Starts a server and waits for Ctrl-C (or stdin to close): for runs with --server external. */
+    /**
+     * The idle target's number: this JVM holds only the server, so its heap after a full GC, less
+     * what it was with no connection, divided by the connections open, is the server's heap per
+     * connection.
+     */
+    private static void reportHeap(Target.InProcess server, int seconds, PrintStream out) {
+        long empty = heapAfterGc();
+        out.printf("heap after GC with no connection: %,d bytes%n", empty);
+        Thread t = new Thread(() -> {
+            while (true) {
+                try {
+                    Thread.sleep(seconds * 1000L);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                long used = heapAfterGc();
+                int open = server.openConnections();
+                out.printf("heap after GC: %,d bytes, %,d connections open, %s bytes per connection%n", used, open,
+                        open == 0 ? "-" : String.format("%,d", (used - empty) / open));
+                out.flush();
+            }
+        }, "bench-heap-report");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static long heapAfterGc() {
+        System.gc();
+        System.gc();
+        Runtime rt = Runtime.getRuntime();
+        return rt.totalMemory() - rt.freeMemory();
+    }
+
     private static int serve(BenchOptions o, PrintStream out) throws Exception {
         BaselineRelay relay = null;
         Target.InProcess server = null;
@@ -152,6 +185,9 @@ public final class BenchMain {
                 s.close();
             }
         }));
+        if (s != null && o.heapReport > 0) {
+            reportHeap(s, o.heapReport, out);
+        }
         Thread.currentThread().join(); // until Ctrl-C; the hook stops the server
         return OK;
     }

@@ -30,6 +30,7 @@ final class BenchOptions {
               --server-pid PID     external: measure that process's CPU too
               --redis URI          inproc: use this Redis instead of starting redis-server
               --server-threads N   baseline relay I/O threads (default 2)
+              --heap-report S      serve: every S seconds, a full GC and the server JVM's heap per open connection
               --baseline           run the same load against the baseline relay first and report ratios
               --baseline-cipher M  cipher of the baseline relay (default none)
 
@@ -68,6 +69,7 @@ final class BenchOptions {
     long serverPid;
     String redis;
     int serverThreads = 2;
+    int heapReport = 0;
     boolean baseline;
     String baselineCipher = BodyCipher.NONE;
     double duration = 10;
@@ -157,6 +159,7 @@ final class BenchOptions {
                 case "--server-pid" -> o.serverPid = (long) num(a, val(a, v, q), 1, Long.MAX_VALUE);
                 case "--redis" -> o.redis = val(a, v, q);
                 case "--server-threads" -> o.serverThreads = (int) num(a, val(a, v, q), 1, 64);
+                case "--heap-report" -> o.heapReport = (int) num(a, val(a, v, q), 1, 3600);
                 case "--baseline" -> o.baseline = true;
                 case "--baseline-cipher" -> o.baselineCipher = val(a, v, q);
                 case "--duration" -> o.duration = num(a, val(a, v, q), 0.1, 86_400);

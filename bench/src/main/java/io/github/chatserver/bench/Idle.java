@@ -35,6 +35,7 @@ final class Idle {
         long rampNanos;
         int loggedIn;
         int held;
+        long heapHeld;
         try (LoadConnector lc = new LoadConnector(o.ioThreads, new Frames(target.cipher()), metrics)) {
             byte[] ping = lc.frames.encode(PbClientPing.newBuilder().setPing(true).setTimestamp(System.currentTimeMillis() / 1000).build());
             for (int i = 0; i < n; i++) {
@@ -73,6 +74,10 @@ final class Idle {
             Run.sleep(o.duration);
             pacer.stop();
             held = (int) conns.stream().filter(c -> c.loggedIn && !c.closed).count();
+            // While every connection is still held (this JVM's heap: the generator's, and the server's when inproc).
+            System.gc();
+            Runtime rt = Runtime.getRuntime();
+            heapHeld = rt.totalMemory() - rt.freeMemory();
             metrics.stopMeasuring();
             pings = metrics.sent.sum();
             if (reporter != null) {
@@ -118,9 +123,7 @@ final class Idle {
         results.put("ramp_s", Metrics.round(rampNanos / 1e9, 3));
         results.put("logged_in", loggedIn);
         results.put("held_at_end", held);
-        System.gc();
-        Runtime rt = Runtime.getRuntime();
-        results.put("jvm_heap_used_mb_after_gc", (rt.totalMemory() - rt.freeMemory()) / (1024 * 1024));
+        results.put("jvm_heap_used_mb_after_gc_while_held", heapHeld / (1024 * 1024));
         s.put("results", results);
         s.put("timeline", metrics.timeline);
         return s;

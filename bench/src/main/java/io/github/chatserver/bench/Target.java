@@ -145,6 +145,10 @@ abstract class Target implements AutoCloseable {
             return server.settings().cipher();
         }
 
+        int openConnections() {
+            return server.stats().openConnections();
+        }
+
         @Override
         long storedOffline() {
             return server.stats().get(ServerStats.Counter.MESSAGES_OFFLINE);
