@@ -16,7 +16,7 @@ import org.apache.mina.core.service.IoHandlerAdapter;
 import org.apache.mina.core.service.SimpleIoProcessorPool;
 import org.apache.mina.core.session.AttributeKey;
 import org.apache.mina.core.session.IoSession;
-import org.apache.mina.transport.socket.nio.NioProcessor;
+import io.github.chatserver.server.transport.SteadySelectorProcessor;
 import org.apache.mina.transport.socket.nio.NioSession;
 import org.apache.mina.transport.socket.nio.NioSocketConnector;
 
@@ -44,7 +44,7 @@ final class LoadConnector implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        SimpleIoProcessorPool<NioSession> pool = new SimpleIoProcessorPool<>(NioProcessor.class, (Executor) ioThreads, threads, null);
+        SimpleIoProcessorPool<NioSession> pool = new SimpleIoProcessorPool<>(SteadySelectorProcessor.class, (Executor) ioThreads, threads, null);
         connector = new NioSocketConnector(pool);
         connector.setConnectTimeoutMillis(10_000);
         connector.getSessionConfig().setTcpNoDelay(true);

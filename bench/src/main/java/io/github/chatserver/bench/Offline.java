@@ -178,6 +178,18 @@ final class Offline {
         results.put("store_s", Metrics.round(storeNanos / 1e9, 3));
         results.put("fetch_s", Metrics.round(fetchNanos / 1e9, 3));
         results.put("rerequests", rerequests);
+        // The same Redis, right after: what it does alone with comparable commands (README: target >= 50%).
+        int redisPort = target.privateRedisPort();
+        if (redisPort > 0) {
+            Map<String, Object> rb = RedisBenchmark.run(redisPort, 200_000);
+            if (rb.get("eval_store_script_per_s") instanceof Long eval && eval > 0) {
+                rb.put("store_vs_eval", Metrics.round(((Number) tp.get("store_per_s")).doubleValue() / eval, 3));
+            }
+            if (rb.get("zpopmin_per_s") instanceof Long pop && pop > 0) {
+                rb.put("fetch_vs_zpopmin", Metrics.round(((Number) tp.get("fetch_per_s")).doubleValue() / pop, 3));
+            }
+            results.put("redis_benchmark", rb);
+        }
         s.put("results", results);
         s.put("timeline", metrics.timeline);
         return s;

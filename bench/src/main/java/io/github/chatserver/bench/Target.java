@@ -36,6 +36,11 @@ abstract class Target implements AutoCloseable {
         return true;
     }
 
+    /** The port of the redis-server this run started (0 if it did not start one). */
+    int privateRedisPort() {
+        return 0;
+    }
+
     /** Messages the server has written to offline storage so far, or -1 where it cannot be seen (external). */
     long storedOffline() {
         return -1;
@@ -147,6 +152,11 @@ abstract class Target implements AutoCloseable {
 
         int openConnections() {
             return server.stats().openConnections();
+        }
+
+        @Override
+        int privateRedisPort() {
+            return redis == null ? 0 : redis.port();
         }
 
         @Override
