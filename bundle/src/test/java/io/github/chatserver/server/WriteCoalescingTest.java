@@ -41,6 +41,7 @@ class WriteCoalescingTest {
             ChatClient b = harness.login(bob);
             IoSession atBob = harness.server.sessions().find(bob).orElseThrow();
             long writesBefore = atBob.getWrittenMessages(); // the login answer
+            long packetsBefore = TrackedWrites.packetsWritten(atBob);
             int count = 10; // ≈ 1 KB in one TCP write: one read of the server's 2 KB read buffer
             List<Message> texts = new ArrayList<>();
             for (int i = 0; i < count; i++) {
@@ -58,6 +59,8 @@ class WriteCoalescingTest {
             System.out.println("COALESCED " + count + " frames into " + writes + " write(s)");
             // One read makes one write; should TCP have split the burst, two.
             assertTrue(writes >= 1 && writes <= 2, count + " frames took " + writes + " writes");
+            assertEquals(count, TrackedWrites.packetsWritten(atBob) - packetsBefore,
+                    "chat:sessions counts packets, not writes");
         }
     }
 

@@ -5,6 +5,7 @@ import io.github.chatserver.server.ChatServer;
 import io.github.chatserver.server.config.ServerSettings;
 import io.github.chatserver.server.handler.Identity;
 import io.github.chatserver.server.session.ClientState;
+import io.github.chatserver.server.session.TrackedWrites;
 import io.github.chatserver.server.stats.ServerStats;
 import io.github.chatserver.server.stats.ServerStats.Counter;
 import io.github.chatserver.server.storage.ConsoleQueries;
@@ -105,7 +106,7 @@ public final class ServerOperations implements AutoCloseable {
             }
             found.add(new SessionInfo(owner, format(session.getRemoteAddress()),
                     session.getFilterChain().contains("tls"), state.loggedInAtMillis(),
-                    state.packetsReceived(), session.getWrittenMessages(), session.getReadBytes(),
+                    state.packetsReceived(), TrackedWrites.packetsWritten(session), session.getReadBytes(),
                     session.getWrittenBytes(), session.getScheduledWriteBytes()));
         }
         found.sort(Comparator.comparing(SessionInfo::user));

@@ -5,7 +5,7 @@ package io.github.chatserver.server.admin;
  *
  * @param packetsIn packets decoded from the client (counted by the handler: MINA's getReadMessages()
  *                  counts only raw buffers and stays 0 behind a codec)
- * @param packetsOut MINA's getWrittenMessages()
+ * @param packetsOut packets written to the client (frames, also those written together in one batch)
  * @param loggedInAtMillis when the login completed, epoch milliseconds
  * @param queuedOutboundBytes bytes waiting to be written to the client (MINA's scheduled write bytes)
  */

@@ -46,6 +46,8 @@ public final class TrackedWrites {
     private boolean closed;
     /** Frames handed to MINA so far, in batches. */
     private long framesIssued;
+    /** Frames confirmed written beyond one per batch: what MINA's count of written messages misses. */
+    private long framesBeyondWrites;
 
     /**
      * False on TLS connections: SslFilter encrypts a batch into a buffer of its own at once, so how
@@ -196,6 +198,7 @@ public final class TrackedWrites {
             }
             while (known) {
                 Batch b = writes.inFlight.poll();
+                writes.framesBeyondWrites += b.outcomes.size() - 1;
                 written.add(b);
                 known = b.message != message;
             }
@@ -210,6 +213,17 @@ public final class TrackedWrites {
         TrackedWrites writes = of(session);
         synchronized (writes) {
             return writes.framesIssued;
+        }
+    }
+
+    /**
+     * Packets written to the session so far: MINA counts a batch as one written message, whatever
+     * number of frames it carried.
+     */
+    public static long packetsWritten(IoSession session) {
+        TrackedWrites writes = of(session);
+        synchronized (writes) {
+            return session.getWrittenMessages() + writes.framesBeyondWrites;
         }
     }
 
