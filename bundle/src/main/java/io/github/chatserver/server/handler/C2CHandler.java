@@ -1,8 +1,9 @@
 package io.github.chatserver.server.handler;
 
+import com.google.protobuf.ByteString;
 import io.github.chatserver.codec.Packet;
-import io.github.chatserver.protocol.PacketType;
 import io.github.chatserver.codec.ProtocolViolation;
+import io.github.chatserver.protocol.PacketType;
 import io.github.chatserver.protocol.PbC2CTextChat;
 import io.github.chatserver.server.auth.RecipientDirectory;
 import io.github.chatserver.server.stats.ServerStats.Counter;
@@ -40,9 +41,9 @@ public final class C2CHandler implements PacketHandler {
         if (!Identity.isWellFormed(in.getToUuid(), context.settings().limits().maxUuidLength())) {
             throw new ProtocolViolation(ProtocolViolation.Kind.MALFORMED_BODY, "Invalid to_uuid in C2C text");
         }
-        Identity.requireTextWithin(in.getTextMsg(), context.settings().limits().maxTextLength());
+        ByteString text = Identity.requireTextWithin(in.getTextMsgBytes(), context.settings().limits().maxTextLength());
         if (recipients.acceptsEveryone() || context.sessions().find(in.getToUuid()).isPresent()) {
-            route(sender, in); // a user logged in here exists
+            route(sender, in.getToUuid(), text); // a user logged in here exists
             return DONE;
         }
         return recipients.exists(in.getToUuid()).handle((exists, failure) -> {
@@ -52,9 +53,9 @@ public final class C2CHandler implements PacketHandler {
                 context.stats().increment(Counter.REDIS_ERRORS);
                 LOG.warn("Could not check that recipient '{}' exists ({}); accepting the message", in.getToUuid(),
                         failure.toString());
-                route(sender, in);
+                route(sender, in.getToUuid(), text);
             } else if (exists) {
-                route(sender, in);
+                route(sender, in.getToUuid(), text);
             } else {
                 // There is no refusal packet for type 5: dropped, counted, the connection stays open (README).
                 context.stats().increment(Counter.REQUESTS_REFUSED);
@@ -64,10 +65,10 @@ public final class C2CHandler implements PacketHandler {
         });
     }
 
-    private void route(String sender, PbC2CTextChat in) {
+    private void route(String sender, String to, ByteString text) {
         // Rebuilt field by field: the sender controls nothing but recipient and text (no unknown fields pass).
-        PbC2CTextChat message = PbC2CTextChat.newBuilder().setFromUuid(sender).setToUuid(in.getToUuid())
-                .setTextMsg(in.getTextMsg()).setTimestamp(ServerContext.now()).build();
+        PbC2CTextChat message = PbC2CTextChat.newBuilder().setFromUuid(sender).setToUuid(to)
+                .setTextMsgBytes(text).setTimestamp(ServerContext.now()).build();
         byte[] body = message.toByteArray(); // serialized once: the frame and the stored copy
         OfflineStore.Entry offline = new OfflineStore.Entry(OfflineStore.Kind.C2C, message.getToUuid(),
                 context.store().offline().nextSeq(), body);

@@ -1,5 +1,6 @@
 package io.github.chatserver.server.handler;
 
+import com.google.protobuf.ByteString;
 import io.github.chatserver.codec.EncodedFrame;
 import io.github.chatserver.codec.Packet;
 import io.github.chatserver.codec.ProtocolViolation;
@@ -40,10 +41,10 @@ public final class GroupChatHandler implements PacketHandler {
         PbGroupTextChat in = packet.body(PbGroupTextChat.class);
         String sender = Identity.requireSender(session, in.getFromUuid());
         String groupId = GroupHandler.requireGroupId(in.getGroupId());
-        Identity.requireTextWithin(in.getTextMsg(), context.settings().limits().maxTextLength());
+        ByteString text = Identity.requireTextWithin(in.getTextMsgBytes(), context.settings().limits().maxTextLength());
         // Rebuilt field by field: the sender controls nothing but group and text (no unknown fields pass).
         PbGroupTextChat message = PbGroupTextChat.newBuilder().setFromUuid(sender).setGroupId(groupId)
-                .setTextMsg(in.getTextMsg()).setTimestamp(ServerContext.now()).build();
+                .setTextMsgBytes(text).setTimestamp(ServerContext.now()).build();
         return context.store().membership().members(groupId).whenComplete((members, failure) -> {
             if (failure != null) {
                 context.stats().increment(Counter.REDIS_ERRORS);

@@ -1,5 +1,6 @@
 package io.github.chatserver.server.handler;
 
+import com.google.protobuf.ByteString;
 import io.github.chatserver.codec.ProtocolViolation;
 import io.github.chatserver.server.session.ClientState;
 import org.apache.mina.core.session.IoSession;
@@ -27,11 +28,33 @@ public final class Identity {
         }
     }
 
+    /**
+     * The text as the bytes to pass on, after the same check as {@link #requireTextWithin}, without
+     * making a String of it where that can be avoided: UTF-8 never takes fewer bytes than Java
+     * takes chars, so a text of at most {@code maxLength} bytes is within the limit. Invalid UTF-8
+     * is passed on as the replacement characters a String would hold, as before.
+     */
+    static ByteString requireTextWithin(ByteString text, int maxLength) throws ProtocolViolation {
+        if (text.size() <= maxLength && text.isValidUtf8()) {
+            return text;
+        }
+        String decoded = text.toStringUtf8();
+        requireTextWithin(decoded, maxLength);
+        return ByteString.copyFromUtf8(decoded);
+    }
+
     /** A uuid is 1..maxLength visible characters, with no white space or control characters. */
     public static boolean isWellFormed(String uuid, int maxLength) {
         if (uuid == null || uuid.isEmpty() || uuid.length() > maxLength) {
             return false;
         }
-        return uuid.codePoints().noneMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c));
+        for (int i = 0; i < uuid.length(); ) {
+            int c = uuid.codePointAt(i);
+            if (Character.isWhitespace(c) || Character.isISOControl(c)) {
+                return false;
+            }
+            i += Character.charCount(c);
+        }
+        return true;
     }
 }
