@@ -8,10 +8,11 @@ import org.apache.mina.core.session.IoSession;
  * The scope of one read: while a thread handles the packets decoded from one read of a connection,
  * the tracked writes it makes are queued per recipient and flushed when the read has been handled
  * ({@link TrackedWrites}), one write per recipient instead of one per packet. Opened and closed by
- * the transport's coalescing filter, on MINA's I/O threads only; any other thread writes at once.
+ * the transport's coalescing filter around each read, and by the offline delivery around the
+ * writing of one page; elsewhere a thread has no scope open and writes at once.
  */
 public final class WriteCoalescing {
-    /** One per I/O thread, reused from read to read; other threads have none. */
+    /** One per thread that has opened a scope, reused from scope to scope. */
     private static final ThreadLocal<WriteCoalescing> SCOPES = new ThreadLocal<>();
 
     /** Sessions with queued frames this read must flush, in the order they were first written to. */
