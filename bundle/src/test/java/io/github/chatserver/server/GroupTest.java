@@ -2,8 +2,6 @@ package io.github.chatserver.server;
 
 import com.google.protobuf.Message;
 import io.github.chatserver.client.ChatClient;
-import io.github.chatserver.codec.BodyCipher;
-import io.github.chatserver.codec.EncodedFrame;
 import io.github.chatserver.codec.Packet;
 import io.github.chatserver.codec.ProtocolViolation;
 import io.github.chatserver.protocol.PbClientBuildGroup;
@@ -27,7 +25,6 @@ import io.github.chatserver.server.storage.GroupStore;
 import io.github.chatserver.server.storage.OfflineStore;
 import io.github.chatserver.testing.RedisExtension;
 import io.github.chatserver.testing.RedisServer;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,7 +33,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.apache.mina.core.buffer.IoBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -755,7 +751,7 @@ class GroupTest {
             Member newcomer = login("newcomer" + n);
             String hello = "hi, I am newcomer " + n;
 
-            newcomer.client().sendRaw(frames(joinRequest(newcomer.uuid(), id), groupText(newcomer.uuid(), id, hello)));
+            newcomer.client().sendRaw(ServerHarness.frames(List.of(joinRequest(newcomer.uuid(), id), groupText(newcomer.uuid(), id, hello))));
 
             assertJoinNotice(newcomer.client().receive(PbServerNotifyJoinGroup.class, WAIT), newcomer, id, "club");
             for (Member m : online) {
@@ -856,21 +852,8 @@ class GroupTest {
             sent.add(prefix + "m" + i);
             texts.add(groupText(from.uuid(), id, prefix + "m" + i));
         }
-        from.client().sendRaw(frames(texts.toArray(Message[]::new)));
+        from.client().sendRaw(ServerHarness.frames(texts));
         return sent;
-    }
-
-    /** The bytes of these packets as the original clients' cipher frames them, back to back. */
-    private static byte[] frames(Message... bodies) {
-        BodyCipher cipher = BodyCipher.forMode(BodyCipher.LEGACY_AES, BodyCipher.ORIGINAL_CLIENT_KEY);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        for (Message body : bodies) {
-            IoBuffer frame = EncodedFrame.of(Packet.of(body), cipher).toBuffer();
-            byte[] b = new byte[frame.remaining()];
-            frame.get(b);
-            bytes.writeBytes(b);
-        }
-        return bytes.toByteArray();
     }
 
     private static List<String> receiveTexts(Member m, int count) throws Exception {

@@ -2,9 +2,6 @@ package io.github.chatserver.server;
 
 import com.google.protobuf.Message;
 import io.github.chatserver.client.ChatClient;
-import io.github.chatserver.codec.BodyCipher;
-import io.github.chatserver.codec.EncodedFrame;
-import io.github.chatserver.codec.Packet;
 import io.github.chatserver.protocol.PbC2CTextChat;
 import io.github.chatserver.protocol.PbClientPing;
 import io.github.chatserver.server.config.OverloadSettings;
@@ -12,14 +9,13 @@ import io.github.chatserver.server.config.ServerSettings;
 import io.github.chatserver.server.stats.ServerStats.Counter;
 import io.github.chatserver.testing.RedisExtension;
 import io.github.chatserver.testing.RedisServer;
-import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.mina.core.buffer.IoBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import static io.github.chatserver.server.ServerHarness.frames;
 import static io.github.chatserver.server.ServerHarness.NO_OVERLOAD_LIMITS;
 import static io.github.chatserver.server.ServerHarness.text;
 import static io.github.chatserver.server.ServerHarness.user;
@@ -36,25 +32,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(RedisExtension.class)
 class RateLimitTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
-    private static final BodyCipher LEGACY = BodyCipher.forMode(BodyCipher.LEGACY_AES, BodyCipher.ORIGINAL_CLIENT_KEY);
 
     private static ServerSettings rate(RedisServer redis, int packetsPerSecond, int bytesPerSecond, Duration grace) {
         OverloadSettings o = NO_OVERLOAD_LIMITS;
         return ServerHarness.settings(redis).withOverload(new OverloadSettings(o.maxConnections(),
                 o.maxConnectionsPerAddress(), o.connectionsPerSecondPerAddress(), packetsPerSecond, bytesPerSecond,
                 grace, o.maxQueuedOutboundBytes(), o.storageRetryBuffer()));
-    }
-
-    /** The frames of these messages back to back, as an original client would pipeline them. */
-    private static byte[] frames(List<? extends Message> bodies) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        for (Message body : bodies) {
-            IoBuffer frame = EncodedFrame.of(Packet.of(body), LEGACY).toBuffer();
-            byte[] b = new byte[frame.remaining()];
-            frame.get(b);
-            bytes.writeBytes(b);
-        }
-        return bytes.toByteArray();
     }
 
     private static List<PbC2CTextChat> texts(String from, String to, int count, String padding) {
