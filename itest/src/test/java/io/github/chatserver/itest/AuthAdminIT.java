@@ -1,5 +1,8 @@
 package io.github.chatserver.itest;
 
+import static io.github.chatserver.itest.ChatListener.HOST;
+import static io.github.chatserver.itest.ChatListener.accepts;
+import static io.github.chatserver.itest.ChatListener.configuredPort;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
@@ -7,21 +10,12 @@ import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfi
 
 import io.github.chatserver.client.ChatClient;
 import io.github.chatserver.protocol.PbServerAcceptLogin;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.PrintStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.UUID;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.inject.Inject;
-import org.apache.karaf.shell.api.console.Command;
-import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.api.console.SessionFactory;
 import org.junit.Before;
 import org.junit.Test;
@@ -44,7 +38,6 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 public class AuthAdminIT {
     private static final String CONFIG_FILE = "etc/io.github.chatserver.cfg";
     private static final String SECRET = "itest-token-secret-" + "x".repeat(32);
-    private static final String HOST = "127.0.0.1";
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final Duration STARTUP = Duration.ofSeconds(60);
 
@@ -63,9 +56,9 @@ public class AuthAdminIT {
     @Before
     public void awaitServerAndCommands() throws Exception {
         long deadline = System.nanoTime() + STARTUP.toNanos();
-        while (!accepts(chatPort()) || !commandsRegistered()) {
+        while (!accepts(configuredPort()) || !commandsRegistered()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("No chat listener on " + chatPort() + " or no chat: commands within "
+                throw new AssertionError("No chat listener on " + configuredPort() + " or no chat: commands within "
                         + STARTUP + "; see itest/target/karaf.log");
             }
             Thread.sleep(100); // poll interval until the deadline
@@ -79,8 +72,8 @@ public class AuthAdminIT {
         assertTrue("a token for " + alice + ": " + token, token.startsWith(alice + "."));
         String altered = token.substring(0, token.length() - 1) + (token.endsWith("A") ? "B" : "A");
 
-        try (ChatClient refused = ChatClient.connect(HOST, chatPort());
-             ChatClient accepted = ChatClient.connect(HOST, chatPort())) {
+        try (ChatClient refused = ChatClient.connect(HOST, configuredPort());
+             ChatClient accepted = ChatClient.connect(HOST, configuredPort())) {
             PbServerAcceptLogin no = refused.login(alice, altered);
             assertFalse(no.getLogin());
             assertEquals("invalid credentials", no.getTipsMsg());
@@ -92,7 +85,7 @@ public class AuthAdminIT {
     @Test
     public void removingAUserClosesItsSession() throws Exception {
         String bob = "bob-" + UUID.randomUUID();
-        try (ChatClient client = ChatClient.connect(HOST, chatPort())) {
+        try (ChatClient client = ChatClient.connect(HOST, configuredPort())) {
             assertTrue(client.login(bob, execute("chat:token " + bob).trim()).getLogin());
 
             String output = execute("chat:user-remove " + bob);
@@ -103,30 +96,10 @@ public class AuthAdminIT {
     }
 
     private String execute(String command) throws Exception {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-             Session session = sessionFactory.create(System.in, out, out)) {
-            session.execute(command);
-        }
-        return bytes.toString(StandardCharsets.UTF_8);
+        return KarafConsole.execute(sessionFactory, command);
     }
 
     private boolean commandsRegistered() {
-        Set<String> chat = sessionFactory.getRegistry().getCommands().stream()
-                .filter(c -> "chat".equals(c.getScope())).map(Command::getName).collect(Collectors.toSet());
-        return chat.containsAll(Set.of("user-add", "user-remove", "user-passwd", "token"));
-    }
-
-    private static int chatPort() {
-        return Integer.parseInt(System.getProperty("chatserver.itest.port"));
-    }
-
-    private static boolean accepts(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(HOST, port), 1000);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+        return KarafConsole.chatCommandsRegistered(sessionFactory, Set.of("user-add", "user-remove", "user-passwd", "token"));
     }
 }

@@ -1,5 +1,8 @@
 package io.github.chatserver.itest;
 
+import static io.github.chatserver.itest.ChatListener.HOST;
+import static io.github.chatserver.itest.ChatListener.accepts;
+import static io.github.chatserver.itest.ChatListener.configuredPort;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotEquals;
@@ -38,8 +41,6 @@ import io.github.chatserver.protocol.PbServerResponseGroupOfflineMsg;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URL;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -91,9 +92,7 @@ public class ChatServerIT {
     private static final String CONFIG_FILE = "etc/io.github.chatserver.cfg";
     private static final String PID = "io.github.chatserver";
     /** Carry the chat port chosen on the host, and the project version, into the container. */
-    private static final String PORT_PROPERTY = "chatserver.itest.port";
     private static final String VERSION_PROPERTY = "chatserver.itest.version";
-    private static final String HOST = "127.0.0.1";
     /** Outlives the container; resolved on the host, whose working directory is the module. */
     private static final File KARAF_LOG = new File("target/karaf.log");
     private static final Duration LISTENER_TIMEOUT = Duration.ofSeconds(60);
@@ -154,7 +153,7 @@ public class ChatServerIT {
             editConfigurationFilePut(CONFIG_FILE, "port", String.valueOf(chatPort)),
             editConfigurationFilePut(CONFIG_FILE, "bindAddress", HOST),
             editConfigurationFilePut(CONFIG_FILE, "redisAddress", HostFixtures.redisAddress()),
-            systemProperty(PORT_PROPERTY).value(String.valueOf(chatPort)),
+            systemProperty(ChatListener.PORT_PROPERTY).value(String.valueOf(chatPort)),
             systemProperty(VERSION_PROPERTY).value(MavenUtils.getArtifactVersion(GROUP_ID, "chatserver-features")),
             features(maven().groupId(GROUP_ID).artifactId("chatserver-features")
                     .type("xml").classifier("features").versionAsInProject(), "chatserver", "chatserver-client"),
@@ -195,9 +194,9 @@ public class ChatServerIT {
     @Before
     public void awaitListener() throws InterruptedException {
         long deadline = System.nanoTime() + LISTENER_TIMEOUT.toNanos();
-        while (!accepts(chatPort())) {
+        while (!accepts(configuredPort())) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("The chat listener did not accept on " + HOST + ":" + chatPort()
+                throw new AssertionError("The chat listener did not accept on " + HOST + ":" + configuredPort()
                         + " within " + LISTENER_TIMEOUT + "; see itest/target/karaf.log");
             }
             Thread.sleep(100); // poll interval until the deadline
@@ -219,7 +218,7 @@ public class ChatServerIT {
             assertEquals("state of " + component.name + " (failure: " + configuration.failure + ")",
                     ComponentConfigurationDTO.ACTIVE, configuration.state);
             if (Arrays.asList(component.configurationPid).contains(PID)) { // the server, not the metrics MBean
-                assertEquals(String.valueOf(chatPort()), String.valueOf(configuration.properties.get("port")));
+                assertEquals(String.valueOf(configuredPort()), String.valueOf(configuration.properties.get("port")));
             }
         }
     }
@@ -552,7 +551,7 @@ public class ChatServerIT {
     }
 
     private static ChatClient loggedIn(String uuid) throws IOException, TimeoutException, InterruptedException {
-        ChatClient client = ChatClient.connect(HOST, chatPort());
+        ChatClient client = ChatClient.connect(HOST, configuredPort());
         PbServerAcceptLogin answer = client.login(uuid);
         assertTrue("login of " + uuid + " refused: " + answer.getTipsMsg(), answer.getLogin());
         return client;
@@ -572,18 +571,5 @@ public class ChatServerIT {
 
     private static String uniqueUser(String name) {
         return name + "-" + UUID.randomUUID();
-    }
-
-    private static int chatPort() {
-        return Integer.parseInt(System.getProperty(PORT_PROPERTY));
-    }
-
-    private static boolean accepts(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(HOST, port), 500);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 }

@@ -1,5 +1,8 @@
 package io.github.chatserver.itest;
 
+import static io.github.chatserver.itest.ChatListener.HOST;
+import static io.github.chatserver.itest.ChatListener.accepts;
+import static io.github.chatserver.itest.ChatListener.configuredPort;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
@@ -7,25 +10,16 @@ import io.github.chatserver.client.ChatClient;
 import io.github.chatserver.protocol.PbC2CTextChat;
 import io.github.chatserver.protocol.PbClientBuildGroup;
 import io.github.chatserver.protocol.PbServerNotifyBuildGroup;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import javax.inject.Inject;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
 import javax.management.openmbean.TabularData;
-import org.apache.karaf.shell.api.console.Command;
-import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.api.console.SessionFactory;
 import org.junit.Before;
 import org.junit.Test;
@@ -44,7 +38,6 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class ConsoleCommandsIT {
-    private static final String HOST = "127.0.0.1";
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final Duration STARTUP = Duration.ofSeconds(60);
     private static final String OBJECT_NAME = "io.github.chatserver:type=ChatServer,name=metrics";
@@ -61,10 +54,10 @@ public class ConsoleCommandsIT {
     @Before
     public void awaitServerCommandsAndMBean() throws Exception {
         long deadline = System.nanoTime() + STARTUP.toNanos();
-        while (!accepts(chatPort()) || !commandsRegistered()
+        while (!accepts(configuredPort()) || !commandsRegistered()
                 || !ManagementFactory.getPlatformMBeanServer().isRegistered(new ObjectName(OBJECT_NAME))) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("No chat listener on " + chatPort() + ", no chat: operations commands or no MBean "
+                throw new AssertionError("No chat listener on " + configuredPort() + ", no chat: operations commands or no MBean "
                         + OBJECT_NAME + " within " + STARTUP + "; see itest/target/karaf.log");
             }
             Thread.sleep(100); // poll interval until the deadline
@@ -77,7 +70,7 @@ public class ConsoleCommandsIT {
         String alice = "alice-" + run;
         String bob = "bob-" + run;
         String carol = "carol-" + run;
-        try (ChatClient a = ChatClient.connect(HOST, chatPort()); ChatClient b = ChatClient.connect(HOST, chatPort())) {
+        try (ChatClient a = ChatClient.connect(HOST, configuredPort()); ChatClient b = ChatClient.connect(HOST, configuredPort())) {
             assertTrue(a.login(alice).getLogin());
             assertTrue(b.login(bob).getLogin());
             a.send(PbC2CTextChat.newBuilder().setFromUuid(alice).setToUuid(bob).setTextMsg("hi")
@@ -89,7 +82,7 @@ public class ConsoleCommandsIT {
             String groupId = a.receive(PbServerNotifyBuildGroup.class, TIMEOUT).getGroupId();
 
             String status = execute("chat:status");
-            assertTrue(status, status.contains("plain " + HOST + ":" + chatPort()));
+            assertTrue(status, status.contains("plain " + HOST + ":" + configuredPort()));
             assertTrue(status, Pattern.compile("Redis .*\\(up, PING [0-9.]+ ms\\)").matcher(status).find());
             assertTrue(status, status.contains(System.getProperty("chatserver.itest.version").replace("-SNAPSHOT", ".SNAPSHOT")));
 
@@ -155,30 +148,10 @@ public class ConsoleCommandsIT {
     }
 
     private String execute(String command) throws Exception {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-             Session session = sessionFactory.create(System.in, out, out)) {
-            session.execute(command);
-        }
-        return bytes.toString(StandardCharsets.UTF_8);
+        return KarafConsole.execute(sessionFactory, command);
     }
 
     private boolean commandsRegistered() {
-        Set<String> chat = sessionFactory.getRegistry().getCommands().stream()
-                .filter(c -> "chat".equals(c.getScope())).map(Command::getName).collect(Collectors.toSet());
-        return chat.containsAll(COMMANDS);
-    }
-
-    private static int chatPort() {
-        return Integer.parseInt(System.getProperty("chatserver.itest.port"));
-    }
-
-    private static boolean accepts(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(HOST, port), 1000);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+        return KarafConsole.chatCommandsRegistered(sessionFactory, COMMANDS);
     }
 }

@@ -1,5 +1,7 @@
 package io.github.chatserver.itest;
 
+import static io.github.chatserver.itest.ChatListener.HOST;
+import static io.github.chatserver.itest.ChatListener.accepts;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
@@ -18,7 +20,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -67,7 +68,6 @@ public class OperationsIT {
     private static final String CONFIG_FILE = "etc/io.github.chatserver.cfg";
     private static final String PID = "io.github.chatserver";
     private static final String SERVER_BUNDLE = "io.github.chatserver.bundle";
-    private static final String HOST = "127.0.0.1";
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final Duration STARTUP = Duration.ofSeconds(60);
 
@@ -96,7 +96,7 @@ public class OperationsIT {
     @Before
     public void awaitListener() throws Exception {
         if (port < 0) {
-            port = Integer.parseInt(System.getProperty("chatserver.itest.port"));
+            port = ChatListener.configuredPort();
         }
         awaitAccepting(port);
     }
@@ -547,15 +547,6 @@ public class OperationsIT {
         while (accepts(port)) {
             assertTrue("port " + port + " still accepts after " + TIMEOUT, System.nanoTime() < deadline);
             Thread.sleep(50);
-        }
-    }
-
-    private static boolean accepts(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(HOST, port), 500);
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 

@@ -1,10 +1,9 @@
 package io.github.chatserver.codec;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.chatserver.protocol.PacketType;
 import io.github.chatserver.protocol.PbC2CTextChat;
+import io.github.chatserver.testing.SeedCorpus;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,18 +68,6 @@ class FrameDecoderSeedCorpusTest {
 
     @Test
     void committedSeedsAreWhatTheCodeGenerates() throws Exception {
-        boolean write = Boolean.getBoolean("fuzz.writeSeeds");
-        if (write) {
-            Files.createDirectories(DIR);
-        }
-        for (Map.Entry<String, byte[]> seed : seeds().entrySet()) {
-            Path file = DIR.resolve(seed.getKey());
-            if (write) {
-                Files.write(file, seed.getValue());
-            }
-            assertTrue(Files.isRegularFile(file), file + " is missing: run with -Dfuzz.writeSeeds=true");
-            assertArrayEquals(seed.getValue(), Files.readAllBytes(file),
-                    file + " is out of date: run with -Dfuzz.writeSeeds=true");
-        }
+        SeedCorpus.assertCommitted(DIR, seeds());
     }
 }

@@ -1,6 +1,5 @@
 package io.github.chatserver.server.fuzz;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +10,7 @@ import io.github.chatserver.protocol.PbClientPing;
 import io.github.chatserver.server.fuzz.PacketScript.Encoder;
 import io.github.chatserver.server.fuzz.PacketScript.Expect;
 import io.github.chatserver.server.fuzz.PacketScript.Step;
+import io.github.chatserver.testing.SeedCorpus;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -99,19 +99,7 @@ class HandlerSeedCorpusTest {
 
     @Test
     void committedSeedsAreWhatTheCodeGenerates() throws Exception {
-        boolean write = Boolean.getBoolean("fuzz.writeSeeds");
-        if (write) {
-            Files.createDirectories(DIR);
-        }
-        for (Map.Entry<String, byte[]> seed : seeds().entrySet()) {
-            Path file = DIR.resolve(seed.getKey());
-            if (write) {
-                Files.write(file, seed.getValue());
-            }
-            assertTrue(Files.isRegularFile(file), file + " is missing: run with -Dfuzz.writeSeeds=true");
-            assertArrayEquals(seed.getValue(), Files.readAllBytes(file),
-                    file + " is out of date: run with -Dfuzz.writeSeeds=true");
-        }
+        SeedCorpus.assertCommitted(DIR, seeds());
     }
 
     /** The encoder and the parser agree: each seed reads back as the steps it was written as. */
