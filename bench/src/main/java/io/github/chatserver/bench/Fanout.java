@@ -132,11 +132,7 @@ final class Fanout implements Scenario {
 
     @Override
     public void stop() {
-        try {
-            pacer.stop();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        pacer.stop();
     }
 
     @Override

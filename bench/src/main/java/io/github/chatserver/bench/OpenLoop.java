@@ -91,20 +91,12 @@ final class OpenLoop implements Scenario {
 
     @Override
     public void stop() {
-        try {
-            pacer.stop();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        pacer.stop();
     }
 
     @Override
     public long inFlight() {
-        long n = 0;
-        for (Side s : sides) {
-            n += s.times.size();
-        }
-        return n;
+        return PairSide.inFlight(sides);
     }
 
     @Override
@@ -119,25 +111,14 @@ final class OpenLoop implements Scenario {
         return "in flight " + inFlight();
     }
 
-    final class Side extends Conn {
-        Side peer;
-        byte[] frame;
-        byte[] batch;
-        final SpscTimes times = new SpscTimes(backlog);
-
+    final class Side extends PairSide {
         Side(String user) {
-            super(user);
+            super(user, backlog);
         }
 
         @Override
         void onChat(int type, IoBuffer buf, int bodyStart, int bodyLength, long now) {
-            long intended = peer.times.poll();
-            if (intended < 0) {
-                metrics.error("unexpected_text");
-                return;
-            }
-            metrics.latencyNanos(now - intended);
-            metrics.delivered.increment();
+            arrived(now, metrics);
         }
     }
 }

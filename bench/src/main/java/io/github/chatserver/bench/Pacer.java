@@ -36,10 +36,15 @@ final class Pacer {
         thread.start();
     }
 
-    void stop() throws InterruptedException {
+    /** Stops offering and waits (bounded) for the thread to end; an interrupt ends the wait and stays set. */
+    void stop() {
         running = false;
         if (thread != null) {
-            thread.join(5000);
+            try {
+                thread.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

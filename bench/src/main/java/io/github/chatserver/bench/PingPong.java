@@ -64,11 +64,7 @@ final class PingPong implements Scenario {
 
     @Override
     public long inFlight() {
-        long n = 0;
-        for (Side s : sides) {
-            n += s.times.size();
-        }
-        return n;
+        return PairSide.inFlight(sides);
     }
 
     @Override
@@ -79,17 +75,12 @@ final class PingPong implements Scenario {
     }
 
     /** One connection of a pair. */
-    final class Side extends Conn {
-        Side peer;
-        byte[] frame;
-        byte[] batch;
+    final class Side extends PairSide {
         String expectedText;
-        final SpscTimes times;
         private int toSend;
 
         Side(String user, int inflight) {
-            super(user);
-            times = new SpscTimes(inflight * 2 + 2);
+            super(user, inflight * 2 + 2);
         }
 
         void send(int n) {
@@ -110,13 +101,9 @@ final class PingPong implements Scenario {
 
         @Override
         void onChat(int type, IoBuffer buf, int bodyStart, int bodyLength, long now) {
-            long sentAt = peer.times.poll();
-            if (sentAt < 0) {
-                metrics.error("unexpected_text");
+            if (!arrived(now, metrics)) {
                 return;
             }
-            metrics.latencyNanos(now - sentAt);
-            metrics.delivered.increment();
             if (o.verify) {
                 verify(buf, bodyStart, bodyLength);
             }
@@ -127,7 +114,7 @@ final class PingPong implements Scenario {
             try {
                 Packet p = owner.frames.decode(5, buf, bodyStart, bodyLength);
                 PbC2CTextChat m = p.body(PbC2CTextChat.class);
-                if (!m.getFromUuid().equals(peer.user) || !m.getToUuid().equals(user) || !m.getTextMsg().equals(peer.expectedText)) {
+                if (!m.getFromUuid().equals(peer.user) || !m.getToUuid().equals(user) || !m.getTextMsg().equals(((Side) peer).expectedText)) {
                     metrics.error("wrong_message");
                 }
             } catch (Exception e) {
