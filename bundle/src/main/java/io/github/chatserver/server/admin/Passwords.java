@@ -1,5 +1,6 @@
 package io.github.chatserver.server.admin;
 
+import io.github.chatserver.server.config.AuthSettings;
 import java.io.IOException;
 import java.util.Arrays;
 import org.apache.karaf.shell.api.console.Session;
@@ -26,6 +27,26 @@ final class Passwords {
             Arrays.fill(a, '\0');
             Arrays.fill(b, '\0');
         }
+    }
+
+    /** What a command does with the new password; it must not keep the array. */
+    interface Use {
+        void accept(char[] password) throws Exception;
+    }
+
+    /**
+     * The body of the password commands: reads a new password, hands it to {@code use}, wipes it,
+     * then prints {@code done} and, when password mode is not on, a note saying so.
+     */
+    static void setNew(Session session, ChatAdmin admin, String uuid, Use use, String done) throws Exception {
+        char[] password = readNew(session, uuid);
+        try {
+            use.accept(password);
+        } finally {
+            Arrays.fill(password, '\0');
+        }
+        session.getConsole().println(done);
+        noteMode(session, admin, AuthSettings.PASSWORD);
     }
 
     /** A line telling the operator when the configured mode does not use what the command changes. */

@@ -1,7 +1,5 @@
 package io.github.chatserver.server.admin;
 
-import io.github.chatserver.server.config.AuthSettings;
-import java.util.Arrays;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
@@ -27,14 +25,7 @@ public class UserAddCommand implements Action {
 
     @Override
     public Object execute() throws Exception {
-        char[] password = Passwords.readNew(session, uuid);
-        try {
-            admin.addUser(uuid, password);
-        } finally {
-            Arrays.fill(password, '\0');
-        }
-        session.getConsole().println("User " + uuid + " added.");
-        Passwords.noteMode(session, admin, AuthSettings.PASSWORD);
+        Passwords.setNew(session, admin, uuid, password -> admin.addUser(uuid, password), "User " + uuid + " added.");
         return null;
     }
 }

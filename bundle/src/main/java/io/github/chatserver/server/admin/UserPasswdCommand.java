@@ -1,7 +1,5 @@
 package io.github.chatserver.server.admin;
 
-import io.github.chatserver.server.config.AuthSettings;
-import java.util.Arrays;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
@@ -28,14 +26,7 @@ public class UserPasswdCommand implements Action {
 
     @Override
     public Object execute() throws Exception {
-        char[] password = Passwords.readNew(session, uuid);
-        try {
-            admin.changePassword(uuid, password);
-        } finally {
-            Arrays.fill(password, '\0');
-        }
-        session.getConsole().println("Password of " + uuid + " changed.");
-        Passwords.noteMode(session, admin, AuthSettings.PASSWORD);
+        Passwords.setNew(session, admin, uuid, password -> admin.changePassword(uuid, password), "Password of " + uuid + " changed.");
         return null;
     }
 }
