@@ -37,7 +37,7 @@ final class PacketScript {
             PacketType.CLIENT_REQUEST_C2C_OFFLINE_MSG, PacketType.GROUP_TEXT_CHAT,
             PacketType.CLIENT_REQUEST_GROUP_OFFLINE_MSG, PacketType.CLIENT_REQUEST_GROUP_INFO,
             PacketType.CLIENT_DISBAND_GROUP, PacketType.CLIENT_JOIN_GROUP, PacketType.CLIENT_LEAVE_GROUP);
-    /** Requests that are always answered with exactly one 12, 14, 16, 18 or 20 (README). */
+    /** Requests that are always answered with exactly one 12, 14, 16, 18 or 20 (docs/PROTOCOL.md §4). */
     static final Set<PacketType> ANSWERED = EnumSet.of(PacketType.CLIENT_REQUEST_GROUP_INFO,
             PacketType.CLIENT_BUILD_GROUP, PacketType.CLIENT_DISBAND_GROUP, PacketType.CLIENT_JOIN_GROUP,
             PacketType.CLIENT_LEAVE_GROUP);
