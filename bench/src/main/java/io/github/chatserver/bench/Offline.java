@@ -178,7 +178,7 @@ final class Offline {
         results.put("store_s", Metrics.round(storeNanos / 1e9, 3));
         results.put("fetch_s", Metrics.round(fetchNanos / 1e9, 3));
         results.put("rerequests", rerequests);
-        // The same Redis, right after: what it does alone with comparable commands (README: target >= 50%).
+        // The same Redis, right after: what it does alone with comparable commands (docs/benchmarks.md: target >= 50%).
         int redisPort = target.privateRedisPort();
         if (redisPort > 0) {
             Map<String, Object> rb = RedisBenchmark.run(redisPort, 200_000);

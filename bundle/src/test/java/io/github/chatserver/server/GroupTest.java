@@ -48,7 +48,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Discussion groups, PROTOCOL.md section 4 "Groups (13–21)" and "Identity", with the refusal
+ * Discussion groups, docs/PROTOCOL.md §4 "Groups" and "Identity", with the refusal
  * convention of GroupHandler: a refused build is 14 build=false, a refused disband or an owner's
  * leave is 16 disband=false, a refused join / leave / group text is a 20 naming the user itself.
  *

@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * PROTOCOL.md section 4, Identity: every packet type that carries a from_uuid, sent with someone
+ * docs/PROTOCOL.md §4, Identity: every packet type that carries a from_uuid, sent with someone
  * else's, closes the sender's connection and acts on nothing. The victim owns a group and has a
  * stored message; both are intact afterwards, and the victim's session is untouched.
  */

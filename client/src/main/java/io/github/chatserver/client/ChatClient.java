@@ -13,7 +13,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.mina.core.session.IoSession;
 
 /**
- * One client connection to a chat server, speaking PROTOCOL.md through the same codec classes as
+ * One client connection to a chat server, speaking docs/PROTOCOL.md through the same codec classes as
  * the server. Everything the server sends is queued; {@link #receive} takes it in order.
  * Meant for tests, tools and scripts: every wait has a timeout.
  */

@@ -35,7 +35,7 @@ import javax.net.ssl.X509TrustManager;
  * closes at once with the reason.
  */
 public final class ClientTls {
-    /** The TLS versions PROTOCOL.md allows. */
+    /** The TLS versions docs/PROTOCOL.md §2 allows. */
     public static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
 
     private static final Map<SSLEngine, Consumer<CertificateException>> WATCHED =

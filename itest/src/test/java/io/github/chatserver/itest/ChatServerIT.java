@@ -102,7 +102,7 @@ public class ChatServerIT {
      * stored messages is repeated, each time waiting this long for an answer, until {@link #TIMEOUT}.
      */
     private static final Duration OFFLINE_RETRY = Duration.ofSeconds(1);
-    /** PROTOCOL.md section 4, Groups: 22 URL-safe base64 characters. */
+    /** docs/PROTOCOL.md §4, Groups: 22 URL-safe base64 characters. */
     private static final Pattern GROUP_ID_FORMAT = Pattern.compile("[A-Za-z0-9_-]{22}");
 
     @Inject
@@ -277,7 +277,7 @@ public class ChatServerIT {
     }
 
     /**
-     * PROTOCOL.md section 4, Groups, in order: build, join (notice to every online member), group text,
+     * docs/PROTOCOL.md §4, Groups, in order: build, join (notice to every online member), group text,
      * group info, leave (notice to the remaining members and the leaver), disband (notice to the owner
      * and the online members; the group is gone). Every client takes its packets with
      * {@code receive(Class, ...)}, which fails on any packet of another type in between, so nothing
@@ -347,7 +347,7 @@ public class ChatServerIT {
     }
 
     /**
-     * PROTOCOL.md section 4, Offline messages: one-to-one texts to a user who is not online are stored
+     * docs/PROTOCOL.md §4, Offline messages: one-to-one texts to a user who is not online are stored
      * and served, oldest first, with the real sender, to that user's own request (6 -> 7).
      */
     @Test
@@ -371,7 +371,7 @@ public class ChatServerIT {
     }
 
     /**
-     * PROTOCOL.md section 4, Groups and Offline messages: group text to a member who is not online is
+     * docs/PROTOCOL.md §4, Groups and Offline messages: group text to a member who is not online is
      * stored and served later as type 10 to that member's own request (9), oldest first.
      */
     @Test

@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 
 /**
- * The body cipher of PROTOCOL.md section 2. Implementations are thread-safe: one instance
+ * The body cipher of docs/PROTOCOL.md §2. Implementations are thread-safe: one instance
  * serves every connection of a listener.
  */
 public interface BodyCipher {

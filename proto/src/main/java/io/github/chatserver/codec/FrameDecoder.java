@@ -11,7 +11,7 @@ import org.apache.mina.filter.codec.CumulativeProtocolDecoder;
 import org.apache.mina.filter.codec.ProtocolDecoderOutput;
 
 /**
- * Cuts the byte stream into frames (PROTOCOL.md section 1), decrypts and parses each body.
+ * Cuts the byte stream into frames (docs/PROTOCOL.md §1), decrypts and parses each body.
  *
  * <p>The declared length is checked as soon as the 8 header bytes are there, so a frame that
  * claims to be larger than {@code maxFrameLength} is refused before its body is buffered.

@@ -7,7 +7,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * AES-128-CBC with PKCS#7 padding where the IV is the key, as the original Go server did.
- * It exists only so that the original clients keep working: see PROTOCOL.md section 2.
+ * It exists only so that the original clients keep working: see docs/PROTOCOL.md §2.
  *
  * <p>{@code Cipher.getInstance} and {@code init} dominated the profile when done per packet
  * (KARAF-NOTES.md), so each thread keeps one initialised cipher per direction. After

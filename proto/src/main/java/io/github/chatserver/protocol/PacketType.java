@@ -4,7 +4,7 @@ import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
 
 /**
- * The packet-type numbers of PROTOCOL.md section 3, each bound to the message that travels
+ * The packet-type numbers of docs/PROTOCOL.md §3, each bound to the message that travels
  * with it. This enum is the only place where the numbers are written down.
  */
 public enum PacketType {

@@ -10,7 +10,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Builds wire bytes by hand, independently of the main code: the header is written byte by
- * byte, and the legacy-aes body is produced with javax.crypto directly (PROTOCOL.md section 2).
+ * byte, and the legacy-aes body is produced with javax.crypto directly (docs/PROTOCOL.md §2).
  */
 final class FrameBytes {
     /** The original clients' key, which is also the IV. */

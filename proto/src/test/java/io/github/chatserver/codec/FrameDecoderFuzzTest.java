@@ -19,7 +19,7 @@ import org.apache.mina.filter.codec.ProtocolCodecSession;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Coverage-guided fuzzing of {@link FrameDecoder} (README "Fuzzing"). The input is a byte stream
+ * Coverage-guided fuzzing of {@link FrameDecoder} (docs/development.md "Fuzzing"). The input is a byte stream
  * as a client would send it; it is fed to the decoder the way MINA does (a {@link
  * ProtocolCodecSession} with fragmentation, so the cumulative buffer is used) and checked for:
  *

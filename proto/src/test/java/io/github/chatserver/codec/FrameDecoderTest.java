@@ -31,7 +31,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** FrameDecoder against hand-built frames (PROTOCOL.md sections 1-3). */
+/** FrameDecoder against hand-built frames (docs/PROTOCOL.md §1-3). */
 class FrameDecoderTest {
     private static final int MAX = FrameHeader.DEFAULT_MAX_FRAME_LENGTH;
     static final BodyCipher AES = BodyCipher.forMode(BodyCipher.LEGACY_AES, "12345abcdef67890");

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The packet-type table of PROTOCOL.md section 3, written out again here by hand. */
+/** The packet-type table of docs/PROTOCOL.md §3, written out again here by hand. */
 class PacketTypeTest {
     private static final Map<Integer, Class<? extends Message>> CONTRACT = new LinkedHashMap<>();
 

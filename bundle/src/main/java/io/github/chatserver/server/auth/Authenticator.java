@@ -8,7 +8,7 @@ import java.util.function.BooleanSupplier;
 import org.apache.mina.core.service.IoService;
 
 /**
- * Decides whether a login proves its user (PROTOCOL.md section 4, the configured {@code authMode}).
+ * Decides whether a login proves its user (docs/PROTOCOL.md §4, the configured {@code authMode}).
  * Never blocks the calling thread: slow work (a password hash) runs on a {@link HashingExecutor}.
  */
 public interface Authenticator {

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Set;
 
 /**
- * How logins are checked (PROTOCOL.md section 4): {@code open} takes any well-formed uuid,
+ * How logins are checked (docs/PROTOCOL.md §4): {@code open} takes any well-formed uuid,
  * {@code password} checks field 4 against a salted slow hash of a registered user, {@code token}
  * checks field 4 as an HMAC-signed token with an expiry. Failed logins from one address are
  * answered ever later: {@code failureDelay} doubled per recent failure, up to {@code maxFailureDelay}.

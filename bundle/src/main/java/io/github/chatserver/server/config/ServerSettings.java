@@ -53,7 +53,7 @@ public record ServerSettings(
         nodeId = nodeId == null || nodeId.isBlank() ? generatedNodeId() : nodeId.trim();
         require(nodeId.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != '|' && c != '/'),
                 "nodeId must be printable ASCII without spaces, '|' or '/'");
-        // PROTOCOL.md section 2: plain bodies only where TLS protects them.
+        // docs/PROTOCOL.md §2: plain bodies only where TLS protects them.
         require(!BodyCipher.NONE.equals(cipher) || TlsSettings.ONLY.equals(tls.mode()),
                 "cipher none is only allowed on a TLS listener (tls=only); use tlsCipher for the TLS listener");
         require(!TlsSettings.SEPARATE.equals(tls.mode()) || tls.port() != port || port == 0,

@@ -57,7 +57,7 @@ public final class C2CHandler implements PacketHandler {
             } else if (exists) {
                 route(sender, in.getToUuid(), text);
             } else {
-                // There is no refusal packet for type 5: dropped, counted, the connection stays open (README).
+                // There is no refusal packet for type 5: dropped, counted, the connection stays open (docs/PROTOCOL.md §4).
                 context.stats().increment(Counter.REQUESTS_REFUSED);
                 LOG.debug("Dropped a message from '{}' to unknown user '{}'", sender, in.getToUuid());
             }

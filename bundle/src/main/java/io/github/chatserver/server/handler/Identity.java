@@ -5,7 +5,7 @@ import io.github.chatserver.codec.ProtocolViolation;
 import io.github.chatserver.server.session.ClientState;
 import org.apache.mina.core.session.IoSession;
 
-/** PROTOCOL.md section 4, Identity: the server knows who each session is. */
+/** docs/PROTOCOL.md §4, Identity: the server knows who each session is. */
 public final class Identity {
     private Identity() {
     }

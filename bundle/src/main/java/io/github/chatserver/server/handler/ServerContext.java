@@ -78,7 +78,7 @@ public final class ServerContext {
         return EncodedFrame.of(type, plainBody, cipher);
     }
 
-    /** Server time for everything sent: Unix seconds (PROTOCOL.md section 3). */
+    /** Server time for everything sent: Unix seconds (docs/PROTOCOL.md §3). */
     public static long now() {
         return System.currentTimeMillis() / 1000;
     }

@@ -4,7 +4,7 @@ import org.apache.mina.core.buffer.IoBuffer;
 
 /**
  * Counts the frames that begin in a connection's byte stream, without decoding them: it reads
- * each frame's 4-byte length (PROTOCOL.md section 1) and skips the rest, across buffer
+ * each frame's 4-byte length (docs/PROTOCOL.md §1) and skips the rest, across buffer
  * boundaries. A length below the header size counts as a header's worth: the decoder closes
  * such a connection anyway. Per connection; not thread-safe (one I/O thread reads a session).
  */

@@ -50,7 +50,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Coverage-guided fuzzing of the packet handlers (README "Fuzzing"): a real {@link ChatServer} on
+ * Coverage-guided fuzzing of the packet handlers (docs/development.md "Fuzzing"): a real {@link ChatServer} on
  * loopback against a real redis-server, and per fuzz input a fresh logged-in client that sends the
  * packets {@link PacketScript} makes of the input. Two peers, logged in for the whole run, share a
  * group built for each input, and the fuzzed user has a group of its own and a stored message.

@@ -17,7 +17,7 @@ import java.util.Set;
 
 /**
  * Turns fuzz bytes into the packets one logged-in client sends, and says for each what the
- * protocol (PROTOCOL.md, README's table of refusals) makes of it.
+ * protocol (docs/PROTOCOL.md §4, its table of refusals) makes of it.
  *
  * <p>The format is a plain byte script rather than {@code FuzzedDataProvider}, so the seed corpus
  * can be written down ({@link Encoder}). Each step starts with an op byte: the low 5 bits pick the
@@ -32,12 +32,12 @@ import java.util.Set;
  */
 final class PacketScript {
     static final int MAX_STEPS = 32;
-    /** Types whose from_uuid must be the session's user (PROTOCOL.md section 4, Identity). */
+    /** Types whose from_uuid must be the session's user (docs/PROTOCOL.md §4, Identity). */
     static final Set<PacketType> FROM_CHECKED = EnumSet.of(PacketType.C2C_TEXT_CHAT,
             PacketType.CLIENT_REQUEST_C2C_OFFLINE_MSG, PacketType.GROUP_TEXT_CHAT,
             PacketType.CLIENT_REQUEST_GROUP_OFFLINE_MSG, PacketType.CLIENT_REQUEST_GROUP_INFO,
             PacketType.CLIENT_DISBAND_GROUP, PacketType.CLIENT_JOIN_GROUP, PacketType.CLIENT_LEAVE_GROUP);
-    /** Requests that are always answered with exactly one 12, 14, 16, 18 or 20 (README). */
+    /** Requests that are always answered with exactly one 12, 14, 16, 18 or 20 (docs/PROTOCOL.md §4). */
     static final Set<PacketType> ANSWERED = EnumSet.of(PacketType.CLIENT_REQUEST_GROUP_INFO,
             PacketType.CLIENT_BUILD_GROUP, PacketType.CLIENT_DISBAND_GROUP, PacketType.CLIENT_JOIN_GROUP,
             PacketType.CLIENT_LEAVE_GROUP);
@@ -101,7 +101,7 @@ final class PacketScript {
             return rawFrame(type, selector);
         }
         if (type == null) {
-            // An unknown type, well framed: ignored and counted (PROTOCOL.md section 3).
+            // An unknown type, well framed: ignored and counted (docs/PROTOCOL.md §3).
             long code = selector == 0 ? 0 : (22 + (in.u8() % 4 == 0 ? in.u32() & 0xFFFF_FFFFL : selector)) & 0xFFFF_FFFFL;
             code = PacketType.ofCode(code) == null ? code : 0; // wrapped around into a known type
             return raw("unknown type " + code, frame(code, cipher.encrypt(in.bytes(in.u8() % 48))), Expect.VALID, null);

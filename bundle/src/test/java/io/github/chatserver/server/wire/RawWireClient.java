@@ -31,13 +31,13 @@ import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * A client written from PROTOCOL.md alone: a plain socket, frames built and cut with
+ * A client written from docs/PROTOCOL.md alone: a plain socket, frames built and cut with
  * {@link ByteBuffer}, bodies encrypted with {@code javax.crypto} and protobuf encoded and
  * decoded field by field. It uses none of the project's codec, protocol classes or client, so
  * a mistake shared by the server and the project's own codec cannot hide from it.
  */
 final class RawWireClient implements AutoCloseable {
-    // PROTOCOL.md section 3, the packet types, written out as the contract's numbers.
+    // docs/PROTOCOL.md §3, the packet types, written out as the contract's numbers.
     static final int CLIENT_LOGIN = 1;
     static final int SERVER_ACCEPT_LOGIN = 2;
     static final int CLIENT_LOGOUT = 3;
@@ -59,11 +59,11 @@ final class RawWireClient implements AutoCloseable {
     static final int CLIENT_LEAVE_GROUP = 19;
     static final int SERVER_NOTIFY_LEAVE_GROUP = 20;
 
-    /** PROTOCOL.md section 1: the header is two big-endian uint32, length (header included) and type. */
+    /** docs/PROTOCOL.md §1: the header is two big-endian uint32, length (header included) and type. */
     static final int HEADER_LENGTH = 8;
     /** The documented default {@code maxFrameLength}. */
     static final int MAX_FRAME_LENGTH = 8192;
-    /** PROTOCOL.md section 2: the original clients' legacy-aes key, also the IV. */
+    /** docs/PROTOCOL.md §2: the original clients' legacy-aes key, also the IV. */
     static final byte[] ORIGINAL_KEY = "12345abcdef67890".getBytes(StandardCharsets.US_ASCII);
 
     // Protobuf wire types (proto2 encoding).

@@ -59,7 +59,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The server checked against PROTOCOL.md with {@link RawWireClient}, which shares no code with
+ * The server checked against docs/PROTOCOL.md with {@link RawWireClient}, which shares no code with
  * the project's codec: every field number, wire type and packet type below is read off the
  * contract. Synchronisation is by blocking reads with timeouts only.
  */

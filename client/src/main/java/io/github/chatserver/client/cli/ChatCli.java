@@ -47,7 +47,7 @@ public final class ChatCli {
     public static final int TOO_FEW_MESSAGES = 6;
     public static final int REFUSED = 7;
 
-    /** PROTOCOL.md: group ids are 22 URL-safe base64 characters; anything else closes the connection. */
+    /** docs/PROTOCOL.md §4: group ids are 22 URL-safe base64 characters; anything else closes the connection. */
     static final Pattern GROUP_ID = Pattern.compile("[A-Za-z0-9_-]{22}");
 
     static final String HELP = """

@@ -135,7 +135,7 @@ final class Incoming {
                     groupNames.remove(m.getGroupId());
                     notice(m.getTimestamp(), "you left group " + m.getGroupId() + " \"" + m.getGroupName() + "\"");
                 } else {
-                    // PROTOCOL/README: a refused join, leave or group text is answered as "you left"
+                    // docs/PROTOCOL.md §4, Groups: a refused join, leave or group text is answered as "you left"
                     refused(m.getTimestamp(), "you are not in group " + m.getGroupId()
                             + (m.getGroupName().isEmpty() ? " (or it does not exist)" : " \"" + m.getGroupName() + "\""));
                 }
