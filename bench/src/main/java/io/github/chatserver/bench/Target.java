@@ -73,8 +73,8 @@ abstract class Target implements AutoCloseable {
         OverloadSettings o = d.overload();
         return d.toBuilder()
                 .port(port)
-                .overload(new OverloadSettings(1_000_000, 1_000_000, 1_000_000, 100_000_000, Integer.MAX_VALUE,
-                        o.throttleGrace(), 1L << 30, o.storageRetryBuffer()))
+                .overload(new OverloadSettings(1_000_000, 1_000_000, 1_000_000, 1_000_000, 100_000_000,
+                        Integer.MAX_VALUE, o.throttleGrace(), 1L << 30, o.storageRetryBuffer()))
                 .limits(new Limits(d.limits().maxTextLength(), d.limits().maxGroupNameLength(), 1_000_000,
                         d.limits().maxGroupsPerUser(), d.limits().maxUuidLength()))
                 .offline(new OfflinePolicy(d.offline().c2cTtl(), d.offline().groupTtl(), 10_000_000, false))

@@ -157,7 +157,8 @@ public final class ChatServer implements AutoCloseable {
      * Applies {@code next} without touching the listeners or the sessions, if it differs from the
      * running settings only in what {@link ServerSettings#appliesInPlace} allows: sessions opened
      * from now on use it (limits, timeouts, offline policy, login failure delays, overload limits),
-     * connected sessions stay connected. Returns false, changing nothing, when it needs a rebind
+     * connected sessions stay connected. The connection limits apply at once to every address,
+     * also to those already seen. Returns false, changing nothing, when it needs a rebind
      * (the caller then stops this server and starts a new one) or this server is not running.
      */
     public synchronized boolean reconfigure(ServerSettings next) {

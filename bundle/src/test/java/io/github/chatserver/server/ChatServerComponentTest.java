@@ -1,6 +1,7 @@
 package io.github.chatserver.server;
 
 import io.github.chatserver.server.config.ChatServerConfig;
+import io.github.chatserver.server.config.OverloadSettings;
 import io.github.chatserver.server.config.ServerSettings;
 import io.github.chatserver.testing.RedisExtension;
 import io.github.chatserver.testing.RedisServer;
@@ -122,6 +123,24 @@ class ChatServerComponentTest {
                 () -> ServerSettings.from(config(keys)));
 
         assertTrue(e.getMessage().contains("ioThreads"), e.getMessage());
+    }
+
+    @Test
+    void theConnectionBurstComesFromItsKeyCoversTheDefaultPerAddressCapAndRefusesZero(RedisServer redis) {
+        Map<String, Object> keys = valid(redis);
+        OverloadSettings defaults = ServerSettings.from(config(keys)).overload();
+        assertEquals(OverloadSettings.DEFAULTS, defaults, "the annotation's defaults are the documented ones");
+        assertTrue(defaults.connectionBurstPerAddress() >= 1000, "a thousand users behind one NAT");
+        assertTrue(defaults.connectionBurstPerAddress() >= defaults.maxConnectionsPerAddress(),
+                "all an address may hold can reconnect at once");
+        keys.put("connectionBurstPerAddress", 5000);
+        assertEquals(5000, ServerSettings.from(config(keys)).overload().connectionBurstPerAddress());
+        keys.put("connectionBurstPerAddress", 0);
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ServerSettings.from(config(keys)));
+
+        assertTrue(e.getMessage().contains("connectionBurstPerAddress"), e.getMessage());
     }
 
     @Test

@@ -70,8 +70,8 @@ class OutageBehaviourTest {
     private static ServerSettings withBuffer(RedisServer redis, int slots) {
         OverloadSettings d = ServerHarness.NO_OVERLOAD_LIMITS; // only the buffer is limited here
         return ServerHarness.settings(redis).withOverload(new OverloadSettings(d.maxConnections(),
-                d.maxConnectionsPerAddress(), d.connectionsPerSecondPerAddress(), d.packetsPerSecond(),
-                d.bytesPerSecond(), d.throttleGrace(), d.maxQueuedOutboundBytes(), slots));
+                d.maxConnectionsPerAddress(), d.connectionsPerSecondPerAddress(), d.connectionBurstPerAddress(),
+                d.packetsPerSecond(), d.bytesPerSecond(), d.throttleGrace(), d.maxQueuedOutboundBytes(), slots));
     }
 
     @Test

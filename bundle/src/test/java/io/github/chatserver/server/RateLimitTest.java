@@ -36,8 +36,8 @@ class RateLimitTest {
     private static ServerSettings rate(RedisServer redis, int packetsPerSecond, int bytesPerSecond, Duration grace) {
         OverloadSettings o = NO_OVERLOAD_LIMITS;
         return ServerHarness.settings(redis).withOverload(new OverloadSettings(o.maxConnections(),
-                o.maxConnectionsPerAddress(), o.connectionsPerSecondPerAddress(), packetsPerSecond, bytesPerSecond,
-                grace, o.maxQueuedOutboundBytes(), o.storageRetryBuffer()));
+                o.maxConnectionsPerAddress(), o.connectionsPerSecondPerAddress(), o.connectionBurstPerAddress(),
+                packetsPerSecond, bytesPerSecond, grace, o.maxQueuedOutboundBytes(), o.storageRetryBuffer()));
     }
 
     private static List<PbC2CTextChat> texts(String from, String to, int count, String padding) {

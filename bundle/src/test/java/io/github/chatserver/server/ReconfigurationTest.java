@@ -73,12 +73,16 @@ class ReconfigurationTest {
         keys.put("idleTimeout", 1);
         keys.put("loginFailureDelay", 100L);
         keys.put("packetsPerSecond", 500);
+        keys.put("connectionsPerSecondPerAddress", 7);
+        keys.put("connectionBurstPerAddress", 70);
         component.modified(config(keys));
 
         assertSame(running, component.server(), "no restart for a change of limits and timeouts");
         assertEquals(port, running.localAddress().getPort());
         assertEquals(nodeId, running.settings().nodeId(), "the generated node id is kept");
         assertEquals(10, running.settings().limits().maxTextLength());
+        assertEquals(7, running.settings().overload().connectionsPerSecondPerAddress());
+        assertEquals(70, running.settings().overload().connectionBurstPerAddress());
         // Connected sessions stay connected and keep chatting, within the new limit.
         a.send(text(alice, bob, "short"));
         assertEquals("short", b.receive(PbC2CTextChat.class, WAIT).getTextMsg());

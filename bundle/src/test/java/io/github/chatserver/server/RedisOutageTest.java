@@ -76,8 +76,8 @@ class RedisOutageTest {
     void chatGoesOnThroughAnOutageAndEveryMessageIsDeliveredOnceOrRefusedVisibly(RedisServer redis) throws Exception {
         OverloadSettings d = ServerHarness.NO_OVERLOAD_LIMITS; // only the buffer is limited here
         var overload = new OverloadSettings(d.maxConnections(), d.maxConnectionsPerAddress(),
-                d.connectionsPerSecondPerAddress(), d.packetsPerSecond(), d.bytesPerSecond(), d.throttleGrace(),
-                d.maxQueuedOutboundBytes(), BUFFER);
+                d.connectionsPerSecondPerAddress(), d.connectionBurstPerAddress(), d.packetsPerSecond(),
+                d.bytesPerSecond(), d.throttleGrace(), d.maxQueuedOutboundBytes(), BUFFER);
         try (ServerHarness harness = ServerHarness.start(redis, ServerHarness.settings(redis).withOverload(overload))) {
             List<String> pairs = List.of(user("a0"), user("b0"), user("a1"), user("b1"));
             Map<String, ChatClient> online = new HashMap<>();

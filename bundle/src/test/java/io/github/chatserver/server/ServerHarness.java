@@ -46,7 +46,7 @@ final class ServerHarness implements AutoCloseable {
      * connects from 127.0.0.1, often hundreds at once, and some send megabytes to a stuck reader.
      * The overload tests set their own small limits.
      */
-    static final OverloadSettings NO_OVERLOAD_LIMITS = new OverloadSettings(100_000, 100_000, 100_000,
+    static final OverloadSettings NO_OVERLOAD_LIMITS = new OverloadSettings(100_000, 100_000, 100_000, 100_000,
             1_000_000, 1 << 30, Duration.ofMinutes(10), 1L << 40, OverloadSettings.DEFAULTS.storageRetryBuffer());
 
     static ServerHarness start(RedisServer redis) throws IOException {

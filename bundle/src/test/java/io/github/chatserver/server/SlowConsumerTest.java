@@ -42,8 +42,8 @@ class SlowConsumerTest {
     private static ServerSettings cap(RedisServer redis) {
         OverloadSettings o = NO_OVERLOAD_LIMITS;
         return ServerHarness.settings(redis).withOverload(new OverloadSettings(o.maxConnections(),
-                o.maxConnectionsPerAddress(), o.connectionsPerSecondPerAddress(), o.packetsPerSecond(),
-                o.bytesPerSecond(), DRAIN_GRACE, CAP, o.storageRetryBuffer()));
+                o.maxConnectionsPerAddress(), o.connectionsPerSecondPerAddress(), o.connectionBurstPerAddress(),
+                o.packetsPerSecond(), o.bytesPerSecond(), DRAIN_GRACE, CAP, o.storageRetryBuffer()));
     }
 
     private static String gaps(List<Integer> list) {

@@ -17,7 +17,11 @@ final class HostFixtures {
     private HostFixtures() {
     }
 
-    /** Starts the run's private redis-server once; a JVM shutdown hook stops it after the tests. */
+    /**
+     * Starts the run's private redis-server once, shared by every test class of the run. A JVM
+     * shutdown hook stops it and removes its directory after the last class: the classes are run by
+     * Pax Exam's JUnit 4 runner, and nothing runs on the host after the last of them but the hooks.
+     */
     static synchronized String redisAddress() {
         if (redis == null) {
             RedisServer started = RedisServer.start();

@@ -24,7 +24,8 @@ import org.osgi.framework.Version;
  * A stand-in for the next release of chatserver, made inside the container from what is installed: the
  * server bundle's jar with its Bundle-Version raised by one micro step, and a features repository that
  * is this build's with feature {@code chatserver} at that version pointing to that jar. Everything else
- * (proto bundle, third-party bundles, the .cfg) is the same, as in a patch release.
+ * (proto bundle, third-party bundles, the .cfg) is the same, as in a patch release. Both files are
+ * written into the container's {@code karaf.data}, so they go with the container.
  *
  * @param repository the new features repository (a file: URI), to add to the FeaturesService
  * @param version    the new feature and bundle version
@@ -37,7 +38,9 @@ record NextRelease(URI repository, Version version, Feature previous) {
         Repository repository = features.getRepository(URI.create(installed.getRepositoryUrl()));
         Version current = server.getVersion();
         Version next = new Version(current.getMajor(), current.getMinor(), current.getMicro() + 1);
-        Path dir = Files.createTempDirectory("chatserver-next-");
+        // In this Karaf's own data directory, not /tmp: the jar must outlive the test (the upgraded bundle
+        // may be read from it again), and Pax Exam removes the whole Karaf when the test class is done.
+        Path dir = Files.createTempDirectory(Path.of(System.getProperty("karaf.data")), "chatserver-next-");
 
         Path jar = dir.resolve("chatserver-bundle-" + next + ".jar");
         try (InputStream in = new URL(server.getLocation()).openStream(); OutputStream out = Files.newOutputStream(jar)) {

@@ -90,6 +90,7 @@ public class OperationsIT {
                 editConfigurationFilePut(CONFIG_FILE, "packetsPerSecond", "100000"),
                 editConfigurationFilePut(CONFIG_FILE, "bytesPerSecond", "1000000000"),
                 editConfigurationFilePut(CONFIG_FILE, "connectionsPerSecondPerAddress", "10000"),
+                editConfigurationFilePut(CONFIG_FILE, "connectionBurstPerAddress", "10000"),
                 editConfigurationFilePut(CONFIG_FILE, "maxConnectionsPerAddress", "10000"))).toArray(Option[]::new);
     }
 

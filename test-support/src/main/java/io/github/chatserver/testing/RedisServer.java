@@ -10,8 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * A private {@code redis-server} on a free loopback port. It runs as a child process in the
@@ -23,6 +25,9 @@ import java.util.concurrent.TimeUnit;
  * acknowledged, as a production Redis configured for durability would. For outages without a
  * restart, {@link #pause()} freezes the process (SIGSTOP): its port still accepts connections but
  * nothing is answered, which is what a hung or partitioned Redis looks like to a client.
+ *
+ * <p>Its log (and append-only file) live in a temporary directory of its own, removed by
+ * {@link #close()}, and at once if the server does not start.
  */
 public final class RedisServer implements AutoCloseable {
     private static final String BINARY = "redis-server";
@@ -54,12 +59,22 @@ public final class RedisServer implements AutoCloseable {
     }
 
     private static RedisServer start(boolean persistent) {
+        RedisServer server;
         try {
-            RedisServer server = new RedisServer(freePort(), Files.createTempDirectory("chat-redis"), persistent);
+            server = new RedisServer(freePort(), Files.createTempDirectory("chat-redis"), persistent);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        // On failure: stop what may run and remove the directory (a failure's message carries the log).
+        try {
             server.launch();
             return server;
         } catch (IOException e) {
+            server.close();
             throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
         }
     }
 
@@ -82,11 +97,12 @@ public final class RedisServer implements AutoCloseable {
         while (!accepts()) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("redis-server exited at start (code " + process.exitValue()
-                        + "); see " + workDir.resolve("redis.log"));
+                        + "); its log:\n" + log());
             }
             if (System.nanoTime() > deadline) {
-                close();
-                throw new IllegalStateException("redis-server did not listen on port " + port + " within " + START_TIMEOUT);
+                stop();
+                throw new IllegalStateException("redis-server did not listen on port " + port + " within "
+                        + START_TIMEOUT + "; its log:\n" + log());
             }
             try {
                 process.waitFor(50, TimeUnit.MILLISECONDS); // poll interval while the process starts listening
@@ -166,7 +182,7 @@ public final class RedisServer implements AutoCloseable {
         return persistent;
     }
 
-    /** Where the server keeps its log (and, when persistent, its append-only file). */
+    /** Where the server keeps its log (and, when persistent, its append-only file) until {@link #close()}. */
     public Path workDir() {
         return workDir;
     }
@@ -225,14 +241,31 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
+    /** What the server wrote to its log, for a failure message: its directory is removed with it. */
+    private String log() {
+        try {
+            return Files.readString(workDir.resolve("redis.log"), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(unreadable: " + e + ")";
+        }
+    }
+
     /** Starts the server again on the same port (stopping it first if it runs); waits until it accepts connections. */
     public synchronized void restart() throws IOException {
         stop();
         launch();
     }
 
+    /** Stops the server and removes its directory (log, append-only file). Safe to call twice. */
     @Override
     public void close() {
         stop();
+        try (Stream<Path> files = Files.exists(workDir) ? Files.walk(workDir) : Stream.empty()) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) { // children before their directory
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not remove " + workDir, e);
+        }
     }
 }

@@ -121,11 +121,14 @@ public @interface ChatServerConfig {
     @AttributeDefinition(description = "Most connections the server holds at once", min = "1")
     int maxConnections() default 20_000;
 
-    @AttributeDefinition(description = "Most connections from one source address", min = "1")
-    int maxConnectionsPerAddress() default 200;
+    @AttributeDefinition(description = "Most connections from one source address (a NAT shares one among its users)", min = "1")
+    int maxConnectionsPerAddress() default 2000;
 
-    @AttributeDefinition(description = "Most new connections per second from one source address", min = "1")
+    @AttributeDefinition(description = "New connections per second from one source address, after its burst (token bucket)", min = "1")
     int connectionsPerSecondPerAddress() default 50;
+
+    @AttributeDefinition(description = "New connections one source address may open at once (size of its token bucket): a NAT's users reconnecting together", min = "1")
+    int connectionBurstPerAddress() default 2000;
 
     @AttributeDefinition(description = "Packets per second a session may send (token bucket, burst of one second)", min = "1")
     int packetsPerSecond() default 200;

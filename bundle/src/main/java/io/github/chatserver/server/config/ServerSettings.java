@@ -79,8 +79,9 @@ public record ServerSettings(
                 new TlsSettings(c.tls(), c.tlsPort(), c.tlsCipher(), c.keystorePath(), c.keystorePassword(),
                         c.keystoreType(), splitList(c.tlsProtocols())),
                 new OverloadSettings(c.maxConnections(), c.maxConnectionsPerAddress(),
-                        c.connectionsPerSecondPerAddress(), c.packetsPerSecond(), c.bytesPerSecond(),
-                        Duration.ofSeconds(c.throttleGrace()), c.maxQueuedOutboundBytes(), c.storageRetryBuffer()));
+                        c.connectionsPerSecondPerAddress(), c.connectionBurstPerAddress(), c.packetsPerSecond(),
+                        c.bytesPerSecond(), Duration.ofSeconds(c.throttleGrace()), c.maxQueuedOutboundBytes(),
+                        c.storageRetryBuffer()));
     }
 
     /** A .cfg file gives "a,b" as one string; DS hands it over as a one-element array. */

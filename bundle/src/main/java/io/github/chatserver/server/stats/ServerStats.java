@@ -44,7 +44,10 @@ public final class ServerStats {
         CONNECTIONS_REFUSED_TOTAL,
         /** Connections closed on accept because their address already holds {@code maxConnectionsPerAddress}. */
         CONNECTIONS_REFUSED_PER_ADDRESS,
-        /** Connections closed on accept because their address connects faster than {@code connectionsPerSecondPerAddress}. */
+        /**
+         * Connections closed on accept because their address spent its {@code connectionBurstPerAddress}
+         * and connects faster than {@code connectionsPerSecondPerAddress}.
+         */
         CONNECTIONS_REFUSED_RATE,
         /** Times a session's reads were suspended because it sent more packets or bytes than its rate. */
         SESSIONS_THROTTLED,

@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.apache.mina.core.filterchain.IoFilterAdapter;
 import org.apache.mina.core.session.AttributeKey;
 import org.apache.mina.core.session.IdleStatus;
@@ -18,11 +19,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Admits a new connection only within {@code maxConnections} in total, {@code
- * maxConnectionsPerAddress} from its source address, and {@code connectionsPerSecondPerAddress}
- * (a token bucket per address, burst of one second). Anything else is closed in {@code
- * sessionCreated}, before any other filter or the handler hears of it: no TLS engine, no login
- * timer, nothing read is acted on. One instance serves every listener, so the totals are the
- * server's. Must be first in the chain.
+ * maxConnectionsPerAddress} from its source address, and the attempt rate of that address: a
+ * token bucket per address that holds {@code connectionBurstPerAddress} attempts and refills at
+ * {@code connectionsPerSecondPerAddress}, so the users behind one NAT may all reconnect at once
+ * while a sustained flood is held to the rate. Anything else is closed in {@code sessionCreated},
+ * before any other filter or the handler hears of it: no TLS engine, no login timer, nothing read
+ * is acted on. One instance serves every listener, so the totals are the server's. Must be first
+ * in the chain.
+ *
+ * <p>Every limit is read at each attempt, the buckets' rate and burst included, so a live
+ * change ({@link #update}) applies at once to every address, also to those already seen.
  */
 public final class ConnectionLimitFilter extends IoFilterAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionLimitFilter.class);
@@ -32,7 +38,8 @@ public final class ConnectionLimitFilter extends IoFilterAdapter {
     private enum Refusal {
         TOTAL(Counter.CONNECTIONS_REFUSED_TOTAL, "the server holds maxConnections"),
         PER_ADDRESS(Counter.CONNECTIONS_REFUSED_PER_ADDRESS, "its address holds maxConnectionsPerAddress"),
-        RATE(Counter.CONNECTIONS_REFUSED_RATE, "its address connects faster than connectionsPerSecondPerAddress");
+        RATE(Counter.CONNECTIONS_REFUSED_RATE,
+                "its address spent connectionBurstPerAddress and connects faster than connectionsPerSecondPerAddress");
 
         final Counter counter;
         final String reason;
@@ -52,24 +59,32 @@ public final class ConnectionLimitFilter extends IoFilterAdapter {
         final TokenBucket attempts;
         int connections;
 
-        Source(int perSecond, long now) {
-            attempts = new TokenBucket(perSecond, now);
+        Source(Supplier<TokenBucket.Rate> rate, long now) {
+            attempts = new TokenBucket(rate, now);
         }
     }
 
     private volatile OverloadSettings limits;
+    /** The attempt rate of {@link #limits}, made once per change: every bucket reads it at each use. */
+    private volatile TokenBucket.Rate attemptRate;
+    private final Supplier<TokenBucket.Rate> currentAttemptRate = () -> attemptRate;
     private final ServerStats stats;
     private final ThrottledLog refusals = new ThrottledLog(LOG, 20);
     private final ConcurrentHashMap<InetAddress, Source> sources = new ConcurrentHashMap<>();
     private int total; // guarded by this
 
     public ConnectionLimitFilter(OverloadSettings limits, ServerStats stats) {
-        this.limits = limits;
         this.stats = stats;
+        update(limits);
     }
 
-    /** New limits for the connections that come from now on (live reconfiguration); none is closed. */
+    /**
+     * New limits (live reconfiguration) for every attempt from now on, from every address: known
+     * addresses keep the tokens they have, refilled at the new rate and capped at the new burst.
+     * No connection is closed.
+     */
     public void update(OverloadSettings next) {
+        attemptRate = new TokenBucket.Rate(next.connectionsPerSecondPerAddress(), next.connectionBurstPerAddress());
         limits = next;
     }
 
@@ -96,7 +111,7 @@ public final class ConnectionLimitFilter extends IoFilterAdapter {
         Refusal[] refusal = new Refusal[1];
         sources.compute(address, (a, source) -> {
             if (source == null) {
-                source = new Source(limits.connectionsPerSecondPerAddress(), now);
+                source = new Source(currentAttemptRate, now);
             }
             if (!source.attempts.tryTake(1, now)) {
                 refusal[0] = Refusal.RATE;

@@ -104,7 +104,7 @@ class HandlerFuzzTest {
                 // Refused logins answered at once, and no connection or rate limit: the fuzzer
                 // opens a connection per input, all from 127.0.0.1.
                 .auth(new AuthSettings(AuthSettings.OPEN, "", AuthSettings.MIN_ITERATIONS, Duration.ZERO, Duration.ZERO))
-                .overload(new OverloadSettings(1_000_000, 1_000_000, 1_000_000, 1_000_000, 1 << 30,
+                .overload(new OverloadSettings(1_000_000, 1_000_000, 1_000_000, 1_000_000, 1_000_000, 1 << 30,
                         Duration.ofSeconds(10), 1L << 30, 100_000))
                 .build();
     }
