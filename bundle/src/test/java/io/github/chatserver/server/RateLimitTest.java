@@ -167,4 +167,28 @@ class RateLimitTest {
             assertEquals(1, harness.stats().get(Counter.THROTTLED_CLOSED), "only the flooder");
         }
     }
+
+    @Test
+    void aLoweredRateAppliesAtOnceToASessionAlreadyOpen(RedisServer redis) throws Exception {
+        ServerSettings generous = rate(redis, 1000, 1 << 20, Duration.ofSeconds(5));
+        try (ServerHarness harness = ServerHarness.start(redis, generous)) {
+            String sam = user("sam");
+            String rita = user("rita");
+            ChatClient s = harness.login(sam);
+            ChatClient r = harness.login(rita);
+            s.sendRaw(frames(texts(sam, rita, 1, "before"))); // the session's buckets exist, at 1000/s
+            assertReceivesInOrder(r, 1);
+
+            ServerSettings strict = harness.server.settings()
+                    .withOverload(rate(redis, 20, 1 << 20, Duration.ofSeconds(5)).overload());
+            assertTrue(harness.server.reconfigure(strict), "applied in place");
+            List<Message> burst = new ArrayList<>(pings(30)); // within 1000/s, 10 over a burst of 20
+            burst.add(text(sam, rita, "1:after the change"));
+            s.sendRaw(frames(burst));
+
+            await().atMost(WAIT).until(() -> harness.stats().get(Counter.SESSIONS_THROTTLED) == 1);
+            assertReceivesInOrderFrom(r, 1, 1);
+            assertEquals(0, harness.stats().get(Counter.THROTTLED_CLOSED));
+        }
+    }
 }

@@ -31,25 +31,29 @@ public final class RateLimitFilter extends IoFilterAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(RateLimitFilter.class);
     private static final AttributeKey RATE = new AttributeKey(RateLimitFilter.class, "rate");
 
-    private volatile OverloadSettings limits;
+    /** Read by every session's buckets at each use, so a live change applies to open sessions at once. */
+    private volatile TokenBucket.Rate packetRate;
+    private volatile TokenBucket.Rate byteRate;
     private final ServerStats stats;
     private final ScheduledExecutorService timers;
     private volatile long graceNanos;
     private final ThrottledLog log = new ThrottledLog(LOG, 20);
 
     public RateLimitFilter(OverloadSettings limits, ServerStats stats, ScheduledExecutorService timers) {
-        this.limits = limits;
+        this.packetRate = TokenBucket.Rate.perSecond(limits.packetsPerSecond());
+        this.byteRate = TokenBucket.Rate.perSecond(limits.bytesPerSecond());
         this.stats = stats;
         this.timers = timers;
         this.graceNanos = limits.throttleGrace().toNanos();
     }
 
     /**
-     * New limits (live reconfiguration): sessions opened from now on get buckets of the new rates,
-     * the grace applies to every session at once; open sessions keep the buckets they have.
+     * New limits (live reconfiguration): they apply to every session at once, open ones included
+     * (a bucket keeps its tokens, capped at once at a lower burst, and refills at the new rate).
      */
     public void update(OverloadSettings next) {
-        limits = next;
+        packetRate = TokenBucket.Rate.perSecond(next.packetsPerSecond());
+        byteRate = TokenBucket.Rate.perSecond(next.bytesPerSecond());
         graceNanos = next.throttleGrace().toNanos();
     }
 
@@ -88,8 +92,8 @@ public final class RateLimitFilter extends IoFilterAdapter {
         private ScheduledFuture<?> check;
 
         SessionRate(long now) {
-            packets = new TokenBucket(limits.packetsPerSecond(), now);
-            bytes = new TokenBucket(limits.bytesPerSecond(), now);
+            packets = new TokenBucket(() -> packetRate, now);
+            bytes = new TokenBucket(() -> byteRate, now);
         }
 
         /** Accounts for a buffer read from the session; false if the session is closed for it. */
@@ -119,8 +123,8 @@ public final class RateLimitFilter extends IoFilterAdapter {
                 ReadGate.of(session).hold(session, ReadGate.Reason.RATE);
                 stats.increment(Counter.SESSIONS_THROTTLED);
                 log.warn("{} (user '{}') sends over its rate of {} packets/s, {} bytes/s: not read for {} ms",
-                        session.getRemoteAddress(), ClientState.of(session).user(), limits.packetsPerSecond(),
-                        limits.bytesPerSecond(), TimeUnit.NANOSECONDS.toMillis(Math.min(debt, graceLeft)));
+                        session.getRemoteAddress(), ClientState.of(session).user(), (long) packetRate.perSecond(),
+                        (long) byteRate.perSecond(), TimeUnit.NANOSECONDS.toMillis(Math.min(debt, graceLeft)));
                 schedule(session, Math.min(debt, graceLeft));
             }
             return true; // read before the suspension took effect: the debt grows, the next check sees it
@@ -155,8 +159,8 @@ public final class RateLimitFilter extends IoFilterAdapter {
         private void close(IoSession session) {
             done = true;
             stats.increment(Counter.THROTTLED_CLOSED);
-            log.warn("Closing {} (user '{}'): over its rate for longer than throttleGrace ({})",
-                    session.getRemoteAddress(), ClientState.of(session).user(), limits.throttleGrace());
+            log.warn("Closing {} (user '{}'): over its rate for longer than throttleGrace ({} ms)",
+                    session.getRemoteAddress(), ClientState.of(session).user(), TimeUnit.NANOSECONDS.toMillis(graceNanos));
             session.closeNow();
         }
 
