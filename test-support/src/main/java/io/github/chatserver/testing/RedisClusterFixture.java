@@ -13,7 +13,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
 
 /**
  * A real Redis Cluster of three masters, each with one replica: six {@code redis-server}
@@ -30,7 +29,6 @@ public final class RedisClusterFixture implements AutoCloseable {
     private static final String NODE = "cluster-node";
     private static final int MASTERS = 3;
     private static final int NODES = MASTERS * 2;
-    private static final int SLOTS = 16384;
     /**
      * How long a node may be unreachable before it is suspected: failover takes this plus about
      * a second. Small for fast tests, yet not so small that a node starved of CPU for a moment
@@ -107,50 +105,13 @@ public final class RedisClusterFixture implements AutoCloseable {
         }
     }
 
-    /**
-     * The ports of the masters that serve the slots, when the cluster is whole: every live node
-     * says {@code cluster_state:ok} with all slots served, they agree on who serves them, each
-     * killed node is marked failed and serves none, the slot owners say they are masters, and
-     * every other live node is a replica linked to its master. Empty while that is not so.
-     */
+    /** The ports of the masters serving the slots, if the cluster is whole (see {@link ClusterSnapshot#slotOwnersIfWhole}). */
     private Optional<Set<Integer>> slotOwnersOnceSettled() throws IOException {
-        Set<Integer> agreedOwners = null;
-        List<RedisProcess> live = processes.live(NODE);
-        for (RedisProcess node : live) {
-            Map<String, String> info = RedisCommand.fields(node.port(), "CLUSTER", "INFO");
-            if (!"ok".equals(info.get("cluster_state")) || !String.valueOf(SLOTS).equals(info.get("cluster_slots_ok"))) {
-                return Optional.empty();
-            }
-            List<ClusterNodeEntry> view = view(node);
-            if (view.size() != NODES) {
-                return Optional.empty();
-            }
-            for (ClusterNodeEntry entry : view) {
-                Optional<RedisProcess> process = processes.find(entry.port()); // empty for a node still in handshake
-                if (process.isEmpty() || !process.get().isAlive() && (!entry.failed() || entry.ownsSlots())) {
-                    return Optional.empty();
-                }
-            }
-            Set<Integer> owners = view.stream().filter(ClusterNodeEntry::ownsSlots)
-                    .map(ClusterNodeEntry::port).collect(Collectors.toSet());
-            if (agreedOwners != null && !agreedOwners.equals(owners)) {
-                return Optional.empty();
-            }
-            agreedOwners = owners;
-        }
-        if (agreedOwners == null || agreedOwners.size() != MASTERS) {
-            return Optional.empty();
-        }
-        for (RedisProcess node : live) {
-            Map<String, String> replication = RedisCommand.fields(node.port(), "INFO", "replication");
-            boolean linked = agreedOwners.contains(node.port())
-                    ? "master".equals(replication.get("role"))
-                    : "slave".equals(replication.get("role")) && "up".equals(replication.get("master_link_status"));
-            if (!linked) {
-                return Optional.empty();
-            }
-        }
-        return Optional.of(agreedOwners);
+        return snapshot().slotOwnersIfWhole(NODES, MASTERS);
+    }
+
+    private ClusterSnapshot snapshot() throws IOException {
+        return ClusterSnapshot.take(processes, processes.live(NODE));
     }
 
     private static List<ClusterNodeEntry> view(RedisProcess node) throws IOException {
@@ -198,14 +159,13 @@ public final class RedisClusterFixture implements AutoCloseable {
      */
     public void killMaster(String address) {
         RedisProcess master = processes.byAddress(address);
-        List<ClusterNodeEntry> view = processes.ask(() -> view(master));
-        ClusterNodeEntry self = view.stream().filter(entry -> entry.flags().contains("myself")).findFirst()
-                .orElseThrow(() -> new IllegalStateException(address + " does not list itself in CLUSTER NODES"));
-        if (!self.flags().contains("master") || !self.ownsSlots()) {
-            throw new IllegalArgumentException(address + " is not a master serving slots: " + self.flags());
+        if (!masters().contains(address)) {
+            throw new IllegalArgumentException(address + " is not a live master");
         }
-        Set<Integer> replicas = view.stream().filter(entry -> self.id().equals(entry.masterId()))
-                .map(ClusterNodeEntry::port).collect(Collectors.toSet());
+        Set<Integer> replicas = processes.ask(() -> snapshot().replicasOf(master.port()));
+        if (replicas.isEmpty()) {
+            throw new IllegalStateException(address + " has no replica to take over from it");
+        }
         replicasOfKilledMasters.put(master.port(), replicas);
         master.kill();
     }
