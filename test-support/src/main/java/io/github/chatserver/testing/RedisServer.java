@@ -30,7 +30,6 @@ import java.util.stream.Stream;
  * {@link #close()}, and at once if the server does not start.
  */
 public final class RedisServer implements AutoCloseable {
-    private static final String BINARY = "redis-server";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
 
     private final int port;
@@ -85,7 +84,7 @@ public final class RedisServer implements AutoCloseable {
     }
 
     private void launch() throws IOException {
-        List<String> command = List.of(binary(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
+        List<String> command = List.of(RedisBinaries.path(RedisBinaries.SERVER), "--port", String.valueOf(port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", persistent ? "yes" : "no", "--appendfsync", "always",
                 "--daemonize", "no", "--dir", workDir.toString());
         process = new ProcessBuilder(command)
@@ -111,23 +110,6 @@ public final class RedisServer implements AutoCloseable {
                 throw new IllegalStateException(e);
             }
         }
-    }
-
-    private static String binary() {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/usr/local/bin").split(":")) {
-            Path candidate = Path.of(dir, BINARY);
-            if (Files.isExecutable(candidate)) {
-                return candidate.toString();
-            }
-        }
-        for (String dir : List.of("/usr/bin", "/usr/sbin", "/usr/local/bin")) {
-            Path candidate = Path.of(dir, BINARY);
-            if (Files.isExecutable(candidate)) {
-                return candidate.toString();
-            }
-        }
-        throw new IllegalStateException("redis-server is not installed: install the Debian package 'redis-server' "
-                + "(apt-get install redis-server), or run ./test.sh, which installs it when run as root");
     }
 
     /** True once the server answers PING with PONG (not merely accepts TCP, nor answers LOADING). */
