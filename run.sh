@@ -19,7 +19,7 @@
 #                           TLS port N+1000 (used when tls=separate).
 #                         N other than 8989 is an instance of its own in .run/karaf-N, so instances
 #                         run side by side: e.g. --port 8990 and --port 8991 next to ./run.sh.
-#                         Instances whose ports are less than 888 apart never collide.
+#                         Instances whose --port values are less than 888 apart never collide.
 #                         N is 8914 to 30080 (all moved ports stay within 1024-65535).
 #
 #   CHAT_REDIS_ADDRESS=redis://host:6379 ./run.sh   use that Redis; start none
