@@ -10,11 +10,14 @@ import io.github.chatserver.server.stats.ServerStats.Counter;
 import io.github.chatserver.server.stats.ThrottledLog;
 import io.github.chatserver.server.storage.OfflineStore;
 import io.github.chatserver.server.storage.OfflineStore.Entry;
-import io.github.chatserver.server.storage.RetryBuffer;
+import io.github.chatserver.server.storage.retry.Admission;
+import io.github.chatserver.server.storage.retry.RetryBuffer;
+import io.github.chatserver.server.storage.retry.Write;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import org.apache.mina.core.session.IoSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,7 +94,7 @@ final class Outbox {
     }
 
     private boolean keep(List<Entry> entries) {
-        return context.store().retries().submit(new StoreWrite(entries)) != RetryBuffer.Admission.REFUSED;
+        return context.store().retries().submit(new StoreWrite(entries)) != Admission.REFUSED;
     }
 
     /** Sender and recipient (user or group) of a stored message, from its bytes. */
@@ -109,7 +112,7 @@ final class Outbox {
     }
 
     /** Storing one message for its offline recipients: a write the retry buffer may repeat (idempotent). */
-    private final class StoreWrite implements RetryBuffer.Write {
+    private final class StoreWrite implements Write<OfflineStore.Outcome> {
         private final List<Entry> entries;
         private final Set<String> queues = new LinkedHashSet<>();
 
@@ -131,13 +134,12 @@ final class Outbox {
         }
 
         @Override
-        public java.util.concurrent.CompletionStage<?> attempt() {
+        public CompletionStage<OfflineStore.Outcome> attempt() {
             return context.store().offline().storeAll(entries, context.settings().offline());
         }
 
         @Override
-        public void done(Object result) {
-            OfflineStore.Outcome outcome = (OfflineStore.Outcome) result;
+        public void done(OfflineStore.Outcome outcome) {
             for (int i = 0; i < outcome.stored(); i++) {
                 context.stats().increment(Counter.MESSAGES_OFFLINE);
             }

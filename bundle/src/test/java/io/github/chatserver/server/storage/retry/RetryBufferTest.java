@@ -1,8 +1,7 @@
-package io.github.chatserver.server.storage;
+package io.github.chatserver.server.storage.retry;
 
 import io.github.chatserver.server.stats.ServerStats;
 import io.github.chatserver.server.stats.ServerStats.Counter;
-import io.github.chatserver.server.storage.RetryBuffer.Admission;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -98,7 +97,7 @@ class RetryBufferTest {
         long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
 
         // Retries at 200, 200+400, +800, +1600 ms: no busy loop, and no longer than the schedule.
-        long expected = RetryBuffer.FIRST_BACKOFF_MILLIS * (1 + 2 + 4 + 8);
+        long expected = Backoff.FIRST_MILLIS * (1 + 2 + 4 + 8);
         assertTrue(elapsedMillis >= expected - 50 && elapsedMillis < expected + 1500,
                 "4 retries took " + elapsedMillis + " ms, expected about " + expected);
         assertEquals(5, redis.failedAttempts.get(), "one attempt per round");
@@ -149,7 +148,7 @@ class RetryBufferTest {
         buffer.submit(new TestWrite("message", 2, "q"));
         assertEquals(Admission.REFUSED, buffer.submit(new TestWrite("another", 1, "q")));
         AtomicInteger released = new AtomicInteger();
-        RetryBuffer.Write release = RetryBuffer.write(List.of(), () -> {
+        Write<Object> release = Write.control(List.of(), () -> {
             CompletionStage<?> answer = redis.attempt("release");
             if (redis.up) {
                 released.incrementAndGet();
@@ -159,8 +158,8 @@ class RetryBufferTest {
 
         assertEquals(Admission.BUFFERED, buffer.enqueue(release));
         assertEquals(1, buffer.reservedControl());
-        assertEquals(Admission.BUFFERED, buffer.enqueue(RetryBuffer.write(List.of(), () -> redis.attempt("r2"))));
-        assertEquals(Admission.REFUSED, buffer.enqueue(RetryBuffer.write(List.of(), () -> redis.attempt("r3"))),
+        assertEquals(Admission.BUFFERED, buffer.enqueue(Write.control(List.of(), () -> redis.attempt("r2"))));
+        assertEquals(Admission.REFUSED, buffer.enqueue(Write.control(List.of(), () -> redis.attempt("r3"))),
                 "the control pool is bounded too");
 
         redis.up = true;
@@ -281,7 +280,7 @@ class RetryBufferTest {
         }
     }
 
-    private class TestWrite implements RetryBuffer.Write {
+    private class TestWrite implements Write<Object> {
         final String name;
         final int weight;
         final List<String> queues;

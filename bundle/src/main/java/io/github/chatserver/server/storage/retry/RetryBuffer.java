@@ -1,0 +1,211 @@
+package io.github.chatserver.server.storage.retry;
+
+import io.github.chatserver.server.stats.ServerStats;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes to Redis that must not be lost when Redis does not take them: messages for offline
+ * recipients, removals of delivered messages, presence releases. A write that fails is kept in
+ * memory and tried again, with backoff, on the server's timer, until Redis takes it.
+ *
+ * <p>The buffer is bounded by {@code capacity} slots, one per message a write stores. A write holds
+ * its slots from the moment it is admitted until Redis took it, including while its first attempt
+ * is in flight, so an admitted write always has a place to wait in if that attempt fails: nothing
+ * admitted is dropped for lack of room. While writes wait, Redis is presumed down: new writes join
+ * the end of the queue instead of being sent (no pile-up of doomed requests, and each write is in
+ * flight at most once at a time); a write that finds the buffer full then is refused, and the
+ * caller must make that visible. Once a retry round succeeds and nothing waits any more, writes go
+ * straight to Redis again.
+ *
+ * <p>Every write must be idempotent: a write whose answer was lost (Redis stopped or timed out
+ * after executing it) is sent again. Order between writes does not matter: messages carry the
+ * sequence number taken when they were accepted, and queues are sorted by it.
+ *
+ * <p>This class admits writes and reports their outcomes; its parts each do one job under their own
+ * short lock: {@link SlotPool} (the bound), {@link RetryRounds} (waiting and retrying, with
+ * {@link Backoff}), {@link QueueSettlement} (who waits for a queue), {@link StopFlush} (the last
+ * try at stop). No part calls another while holding its lock (but for a leaf read of the pool's
+ * fill for a log line), and callbacks — a write's {@code done} or {@code abandoned}, a delivery
+ * woken — run with no lock held. Nothing here blocks: attempts are Redisson's async calls and
+ * rounds are scheduled on the server's timer.
+ */
+public final class RetryBuffer {
+    private static final Logger LOG = LoggerFactory.getLogger(RetryBuffer.class);
+
+    private final SlotPool slots;
+    private final QueueSettlement settlement = new QueueSettlement();
+    private final RetryRounds rounds;
+    private final StopFlush stopFlush = new StopFlush();
+    private volatile ScheduledExecutorService timers;
+
+    public RetryBuffer(int capacity) {
+        this.slots = new SlotPool(capacity);
+        this.rounds = new RetryRounds(slots, new RetryRounds.Outcomes() {
+            @Override
+            public void written(PendingWrite<?> w, Runnable done) {
+                RetryBuffer.this.written(w, done);
+            }
+
+            @Override
+            public void givenUp(PendingWrite<?> w, String why, Throwable lastFailure) {
+                forget(w);
+                abandon(w, why, lastFailure);
+            }
+        });
+    }
+
+    /** Hands over the server's timer (retry rounds, bounded waits) and counters. Call before any traffic. */
+    public void start(ScheduledExecutorService serverTimers, ServerStats serverStats) {
+        this.timers = serverTimers;
+        rounds.start(serverTimers, serverStats);
+    }
+
+    public int capacity() {
+        return slots.capacity();
+    }
+
+    /** Message slots held now: messages waiting or being retried, and first attempts in flight. */
+    public int reserved() {
+        return slots.messages();
+    }
+
+    /** Control writes (removals, presence releases) held now, in their own pool of {@code capacity}. */
+    public int reservedControl() {
+        return slots.control();
+    }
+
+    /** Slots of the writes waiting for the next retry round (not those of a round in flight). */
+    public int waiting() {
+        return rounds.waitingSlots();
+    }
+
+    /** True while writes wait for Redis (new writes queue behind them instead of being sent). */
+    public boolean degraded() {
+        return rounds.degraded();
+    }
+
+    /**
+     * A new write: sent at once when nothing waits for Redis, else queued behind what waits. Refused
+     * only when it has to wait and its slots are not free. When the buffer has no free slots for a
+     * write sent at once (a full buffer never coexists with healthy Redis, but {@code capacity} may be
+     * 0), it is sent without slots, and lost if that attempt fails.
+     */
+    public <R> Admission submit(Write<R> write) {
+        PendingWrite<R> w = new PendingWrite<>(write);
+        if (rounds.closed()) {
+            return Admission.REFUSED;
+        }
+        if (rounds.degraded()) {
+            return keep(w, "writes wait for Redis") ? Admission.BUFFERED : Admission.REFUSED;
+        }
+        settlement.admit(w.queues());
+        slots.tryReserve(w);
+        w.attempt().whenComplete((done, failure) -> {
+            if (failure == null) {
+                written(w, done);
+            } else {
+                firstAttemptFailed(w, failure);
+            }
+        });
+        return Admission.SENT;
+    }
+
+    /** A write that already failed once elsewhere (a removal, a presence release): queued for retry. */
+    public <R> Admission enqueue(Write<R> write) {
+        return keep(new PendingWrite<>(write), "a write failed") ? Admission.BUFFERED : Admission.REFUSED;
+    }
+
+    /** Admits the write into the waiting queue if its slots are free and the server is not stopping. */
+    private boolean keep(PendingWrite<?> w, String cause) {
+        if (rounds.closed() || !slots.tryReserve(w)) {
+            return false;
+        }
+        settlement.admit(w.queues());
+        if (rounds.add(w, cause)) {
+            return true;
+        }
+        forget(w); // the server stopped meanwhile
+        return false;
+    }
+
+    /**
+     * Completes with {@code true} once no write admitted for the offline queue {@code queueKey} is
+     * pending (at once if none is), or with {@code false} after {@code max}. A delivery from that
+     * queue waits on it, so it neither overtakes older messages still on their way to Redis nor
+     * serves again a message whose removal is still to be written.
+     */
+    public CompletionStage<Boolean> settled(String queueKey, Duration max) {
+        return settlement.settled(queueKey, max, timers);
+    }
+
+    /**
+     * Some Redis operation just succeeded (a login's presence claim, a read): Redis is back, so the
+     * next retry round runs now rather than at the end of its backoff. Costs one volatile read when
+     * nothing waits.
+     */
+    public void redisAnswered() {
+        rounds.redisAnswered();
+    }
+
+    private void firstAttemptFailed(PendingWrite<?> w, Throwable failure) {
+        String lost;
+        if (rounds.closed()) {
+            lost = "the server is stopping";
+        } else if (!slots.tryReserve(w)) {
+            lost = "no room in the retry buffer";
+        } else if (!rounds.add(w, failure.toString())) {
+            lost = "the server is stopping";
+        } else {
+            return; // waits for the next round
+        }
+        forget(w);
+        abandon(w, lost, failure);
+    }
+
+    /** Redis took the write: its slots and its queues are free, then its callback runs. */
+    private void written(PendingWrite<?> w, Runnable done) {
+        forget(w);
+        done.run();
+    }
+
+    /** The buffer is done with the write: its slots are given back and its queues may settle. */
+    private void forget(PendingWrite<?> w) {
+        slots.release(w);
+        settlement.finish(w.queues());
+    }
+
+    private static void abandon(PendingWrite<?> w, String why, Throwable cause) {
+        LOG.error("A write to Redis is given up ({}; last failure: {})", why, cause == null ? "none" : cause.toString());
+        w.write.abandoned(why);
+    }
+
+    /**
+     * The server stops: no more rounds; every waiting write is sent one last time. Call
+     * {@link #reportUnwritten()} once the store's operations in flight had their chance to finish.
+     */
+    public void flushForStop() {
+        List<PendingWrite<?>> last = rounds.close();
+        if (last != null) {
+            stopFlush.flush(last);
+        }
+    }
+
+    /** Gives up what the last flush did not write (logged at ERROR, counted by the writes); wakes every waiter. */
+    public void reportUnwritten() {
+        List<PendingWrite<?>> unwritten = stopFlush.takeUnwritten();
+        if (!unwritten.isEmpty()) {
+            int taken = unwritten.stream().mapToInt(w -> w.slots).sum();
+            LOG.error("Redis did not take {} write(s) ({} message slots) before the server stopped: they are lost",
+                    unwritten.size(), taken);
+            for (PendingWrite<?> w : unwritten) {
+                w.write.abandoned("the server stopped while Redis did not take writes");
+            }
+        }
+        settlement.releaseAll();
+    }
+}
