@@ -16,9 +16,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The writes waiting for Redis and the rounds that retry them, oldest first, with backoff, on the
  * server's timer. From the first write that waits until a round leaves nothing waiting, Redis is
- * presumed down ({@link #degraded()}). Failed writes go back to the head of the queue; a write Redis
- * refuses {@link #MAX_STRIKES} times in rounds where it took others is given up, so that it cannot
- * hold the queue forever.
+ * presumed down ({@link #degraded()}). Failed writes go back to the head of the queue, however
+ * often they failed: a timeout or a lost connection says nothing of a write's fate. Only a write
+ * Redis itself refuses ({@link AttemptFailure#isRefusal}) {@link #MAX_STRIKES} times in rounds
+ * where it took others is given up, so that it cannot hold the queue forever.
  *
  * <p>State changes happen under this object's lock; attempts are sent and outcomes reported after it
  * is released. The only lock taken under it is the {@link SlotPool}'s, for a log line.
@@ -27,7 +28,7 @@ final class RetryRounds {
     private static final Logger LOG = LoggerFactory.getLogger(RetryBuffer.class);
     /** Most slots tried in one round; writes of a round are sent together (Redisson pipelines them). */
     static final int ROUND_SLOTS = 1_000;
-    /** A write that Redis fails this many times in rounds where it took others is given up (logged, counted). */
+    /** A write that Redis refuses this many times in rounds where it took others is given up (logged, counted). */
     static final int MAX_STRIKES = 5;
 
     /** What became of the writes of a round; called without any lock held. */
@@ -194,7 +195,7 @@ final class RetryRounds {
                 PendingWrite<?> w = batch.get(i);
                 if (failures[i] == null) {
                     count(Counter.STORAGE_DRAINED, w.slots);
-                } else if (closed || redisAnswered && ++w.strikes >= MAX_STRIKES) {
+                } else if (closed || redisAnswered && AttemptFailure.isRefusal(failures[i]) && ++w.strikes >= MAX_STRIKES) {
                     // Stopping, or Redis takes other writes but never this one (it would hold the queue forever).
                     givenUp.add(i);
                 } else {

@@ -15,6 +15,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.redisson.client.RedisConnectionException;
+import org.redisson.client.RedisException;
+import org.redisson.client.RedisResponseTimeoutException;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -189,6 +192,38 @@ class RetryBufferTest {
     }
 
     @Test
+    void aWriteThatTimesOutIsNeverGivenUpEvenWhileRedisTakesOthers() {
+        RetryBuffer buffer = buffer(1000);
+        AtomicInteger tries = new AtomicInteger();
+        int timeouts = 2 * RetryRounds.MAX_STRIKES;
+        TestWrite slow = new TestWrite("slow", 1, "q") {
+            @Override
+            public CompletionStage<?> attempt() {
+                // A timeout says nothing of its fate: Redis may have run it, or may run it later.
+                return tries.incrementAndGet() <= timeouts
+                        ? CompletableFuture.failedFuture(new RedisResponseTimeoutException("Redis server response timeout"))
+                        : redis.attempt(name);
+            }
+        };
+        buffer.submit(slow);
+        List<TestWrite> others = new CopyOnWriteArrayList<>();
+
+        // Writes keep coming behind it, and Redis takes them, round after round.
+        await().atMost(WAIT).until(() -> {
+            TestWrite w = new TestWrite("other" + others.size(), 1, "q");
+            others.add(w);
+            assertFalse(buffer.submit(w) == Admission.REFUSED);
+            buffer.redisAnswered(); // the next round at once
+            return slow.done.get() + slow.abandoned.get() > 0;
+        });
+
+        assertEquals(0, slow.abandoned.get(), "kept until its fate was known");
+        assertEquals(1, slow.done.get());
+        assertTrue(tries.get() > RetryRounds.MAX_STRIKES);
+        await().atMost(WAIT).until(() -> others.stream().allMatch(w -> w.done.get() == 1) && buffer.reserved() == 0);
+    }
+
+    @Test
     void aDeliveryWaitsUntilItsQueueIsSettledAndNoLongerThanItsBound() {
         RetryBuffer buffer = buffer(10);
         redis.up = false;
@@ -211,7 +246,7 @@ class RetryBufferTest {
         TestWrite poison = new TestWrite("poison", 1, "q") {
             @Override
             public CompletionStage<?> attempt() {
-                return redis.up ? CompletableFuture.failedFuture(new IllegalStateException("WRONGTYPE"))
+                return redis.up ? CompletableFuture.failedFuture(new RedisException("WRONGTYPE Operation against a key"))
                         : redis.attempt(name);
             }
         };
@@ -276,7 +311,7 @@ class RetryBufferTest {
                 return CompletableFuture.completedFuture(name);
             }
             failedAttempts.incrementAndGet();
-            return CompletableFuture.failedFuture(new IllegalStateException("Unable to connect to Redis"));
+            return CompletableFuture.failedFuture(new RedisConnectionException("Unable to connect to Redis"));
         }
     }
 
