@@ -29,11 +29,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Storage goes through the {@link RetryBuffer}: when Redis does not take a message it is kept in
  * memory, with the sequence number it was accepted with, and written when Redis is back. When the
- * buffer is full, a new message that needs storage is <em>refused visibly</em>: the protocol has no
- * per-message answer, so the sender's connection is closed (logged, counted as
- * {@link Counter#MESSAGES_REFUSED}). What the sender sent before it was taken; it and whatever
- * followed it on that connection were not. The client's reconnect is then answered by the login
- * refusal, "service temporarily unavailable", for as long as Redis is down.
+ * buffer is full, a new message that needs storage is <em>refused visibly</em> ({@link #refuse}).
+ * A message accepted earlier is never refused: when its write to an online recipient fails, its
+ * storage takes a slot even beyond the buffer's capacity ({@link RetryBuffer#submitAccepted}).
+ * Reserving a slot for every live message up front would instead refuse online chat during an
+ * outage although it does not need Redis, and tie the buffer's fill to the backlog of every socket;
+ * the overshoot is bounded anyway, by what the recipients' write queues held (each within the
+ * slow-consumer limit), and a stored copy takes no more memory than the frame it replaces.
  */
 final class Outbox {
     private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
@@ -50,11 +52,10 @@ final class Outbox {
         TrackedWrites.write(recipient, frame, written -> {
             if (written) {
                 context.stats().increment(delivered);
-            } else if (!keep(List.of(fallback))) {
-                // Accepted earlier and sent to an online recipient; its sender cannot be told any more.
+            } else if (context.store().retries().submitAccepted(new StoreWrite(List.of(fallback))) == Admission.REFUSED) {
+                // The buffer refuses it only once the server stops; its sender cannot be told any more.
                 context.stats().increment(Counter.MESSAGES_LOST);
-                LOG.error("Lost a message for '{}': its delivery failed and the retry buffer is full "
-                        + "({} messages wait for Redis)", fallback.recipient(), context.store().retries().reserved());
+                LOG.error("Lost a message for '{}': its delivery failed while the server stops", fallback.recipient());
             }
         });
     }
@@ -68,7 +69,7 @@ final class Outbox {
         if (entries.isEmpty()) {
             return true;
         }
-        if (keep(entries)) {
+        if (context.store().retries().submit(new StoreWrite(entries)) != Admission.REFUSED) {
             return true;
         }
         Entry first = entries.get(0);
@@ -81,20 +82,29 @@ final class Outbox {
     }
 
     /**
-     * Refuses a message visibly: counts it, logs why (throttled), and closes the sender's connection,
-     * so that nothing it sent from that message on is acted on.
+     * Refuses a message visibly, before anything was done with it: counts it
+     * ({@link Counter#MESSAGES_REFUSED}), logs why (throttled), and tells the sender
+     * ({@link #tellRefused}).
      */
     void refuse(IoSession sender, String user, String why) {
         context.stats().increment(Counter.MESSAGES_REFUSED);
         refusals.warn("Refusing a message from '{}' ({}): {}; closing the sender's connection",
                 user, sender == null ? "no longer connected" : sender.getRemoteAddress(), why);
+        tellRefused(sender, user);
+    }
+
+    /**
+     * How a sender learns that its message was refused. Protocol version 1 has no per-message
+     * answer, so the connection is closed: what the sender sent before was taken, this message and
+     * whatever followed it on that connection were not, and its reconnect is answered by the login
+     * refusal ("service temporarily unavailable") for as long as Redis is down. Version 2 replaces
+     * this, for an ACKS sender whose message carried a client_msg_id, with a type 22 receipt of status
+     * REFUSED and the reason, on a connection that stays open (docs/PROTOCOL.md §5).
+     */
+    private static void tellRefused(IoSession sender, String user) {
         if (sender != null && user.equals(ClientState.of(sender).user())) {
             sender.closeNow();
         }
-    }
-
-    private boolean keep(List<Entry> entries) {
-        return context.store().retries().submit(new StoreWrite(entries)) != Admission.REFUSED;
     }
 
     /** Sender and recipient (user or group) of a stored message, from its bytes. */

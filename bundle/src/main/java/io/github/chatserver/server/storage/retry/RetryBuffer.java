@@ -16,23 +16,28 @@ import org.slf4j.LoggerFactory;
  * <p>The buffer is bounded by {@code capacity} slots, one per message a write stores. A write holds
  * its slots from the moment it is admitted until Redis took it, including while its first attempt
  * is in flight, so an admitted write always has a place to wait in if that attempt fails: nothing
- * admitted is dropped for lack of room. While writes wait, Redis is presumed down: new writes join
- * the end of the queue instead of being sent (no pile-up of doomed requests, and each write is in
- * flight at most once at a time); a write that finds the buffer full then is refused, and the
- * caller must make that visible. Once a retry round succeeds and nothing waits any more, writes go
- * straight to Redis again.
+ * admitted is dropped for lack of room. A new write that finds no free slot is refused, and the
+ * caller must make that visible. A message accepted earlier (its write to an online recipient
+ * failed) is never refused for lack of room: it takes its slots beyond the capacity
+ * ({@link #submitAccepted}). While writes wait, Redis is presumed down: new writes join the end of
+ * the queue instead of being sent (no pile-up of doomed requests, and each write is in flight at
+ * most once at a time). Once a retry round succeeds and nothing waits any more, writes go straight
+ * to Redis again.
  *
- * <p>Every write must be idempotent: a write whose answer was lost (Redis stopped or timed out
- * after executing it) is sent again. Order between writes does not matter: messages carry the
- * sequence number taken when they were accepted, and queues are sorted by it.
+ * <p>A failed attempt is not an outcome unless Redis itself refused the write
+ * ({@link AttemptFailure}): after a timeout or a lost connection the write may or may not have run,
+ * so it is kept and sent again, for as long as the server runs. Every write must therefore be
+ * idempotent. Order between writes does not matter: messages carry the sequence number taken when
+ * they were accepted, and queues are sorted by it. What is lost is lost at stop only, while Redis
+ * still does not take it ({@link #reportUnwritten}).
  *
  * <p>This class admits writes and reports their outcomes; its parts each do one job under their own
  * short lock: {@link SlotPool} (the bound), {@link RetryRounds} (waiting and retrying, with
  * {@link Backoff}), {@link QueueSettlement} (who waits for a queue), {@link StopFlush} (the last
- * try at stop). No part calls another while holding its lock (but for a leaf read of the pool's
- * fill for a log line), and callbacks — a write's {@code done} or {@code abandoned}, a delivery
- * woken — run with no lock held. Nothing here blocks: attempts are Redisson's async calls and
- * rounds are scheduled on the server's timer.
+ * try at stop). No part calls another while holding its lock (but for a leaf read
+ * of the pool's fill for a log line), and callbacks — a write's {@code done} or {@code abandoned},
+ * a delivery woken — run with no lock held. Nothing here blocks: attempts are Redisson's async
+ * calls and rounds are scheduled on the server's timer.
  */
 public final class RetryBuffer {
     private static final Logger LOG = LoggerFactory.getLogger(RetryBuffer.class);
@@ -90,21 +95,50 @@ public final class RetryBuffer {
     }
 
     /**
-     * A new write: sent at once when nothing waits for Redis, else queued behind what waits. Refused
-     * only when it has to wait and its slots are not free. When the buffer has no free slots for a
-     * write sent at once (a full buffer never coexists with healthy Redis, but {@code capacity} may be
-     * 0), it is sent without slots, and lost if that attempt fails.
+     * A new write: sent at once when nothing waits for Redis, else queued behind what waits; either
+     * way it holds its slots until Redis took it. Refused when its slots are not free (or the
+     * server stops). With {@code capacity} 0 the buffer is off: a write is sent without slots, and
+     * lost if that attempt fails.
      */
     public <R> Admission submit(Write<R> write) {
+        return admit(new PendingWrite<>(write), false);
+    }
+
+    /**
+     * A write for a message accepted earlier, which must be kept whatever the fill: typically a
+     * message whose write to an online recipient failed. It takes its slots even beyond the
+     * capacity, so that new writes are refused until the buffer drains below it. Refused only when
+     * the server stops.
+     */
+    public <R> Admission submitAccepted(Write<R> write) {
+        return admit(new PendingWrite<>(write), true);
+    }
+
+    /** A write that already failed once elsewhere (a removal, a presence release): queued for retry. */
+    public <R> Admission enqueue(Write<R> write) {
         PendingWrite<R> w = new PendingWrite<>(write);
+        if (rounds.closed() || !slots.tryReserve(w)) {
+            return Admission.REFUSED;
+        }
+        settlement.admit(w.queues());
+        return queue(w, "a write failed");
+    }
+
+    private Admission admit(PendingWrite<?> w, boolean acceptedEarlier) {
         if (rounds.closed()) {
             return Admission.REFUSED;
         }
-        if (rounds.degraded()) {
-            return keep(w, "writes wait for Redis") ? Admission.BUFFERED : Admission.REFUSED;
+        if (!bufferOff()) {
+            if (acceptedEarlier) {
+                slots.reserveBeyondCapacity(w);
+            } else if (!slots.tryReserve(w)) {
+                return Admission.REFUSED;
+            }
         }
         settlement.admit(w.queues());
-        slots.tryReserve(w);
+        if (rounds.degraded()) {
+            return queue(w, "writes wait for Redis");
+        }
         w.attempt().whenComplete((done, failure) -> {
             if (failure == null) {
                 written(w, done);
@@ -115,22 +149,17 @@ public final class RetryBuffer {
         return Admission.SENT;
     }
 
-    /** A write that already failed once elsewhere (a removal, a presence release): queued for retry. */
-    public <R> Admission enqueue(Write<R> write) {
-        return keep(new PendingWrite<>(write), "a write failed") ? Admission.BUFFERED : Admission.REFUSED;
-    }
-
-    /** Admits the write into the waiting queue if its slots are free and the server is not stopping. */
-    private boolean keep(PendingWrite<?> w, String cause) {
-        if (rounds.closed() || !slots.tryReserve(w)) {
-            return false;
-        }
-        settlement.admit(w.queues());
+    /** Puts an admitted write, holding its slots, in the waiting queue. */
+    private Admission queue(PendingWrite<?> w, String cause) {
         if (rounds.add(w, cause)) {
-            return true;
+            return Admission.BUFFERED;
         }
         forget(w); // the server stopped meanwhile
-        return false;
+        return Admission.REFUSED;
+    }
+
+    private boolean bufferOff() {
+        return slots.capacity() == 0;
     }
 
     /**
@@ -152,12 +181,13 @@ public final class RetryBuffer {
         rounds.redisAnswered();
     }
 
+    /** The first attempt failed: the write waits for the next round, whatever the failure (it holds its slots). */
     private void firstAttemptFailed(PendingWrite<?> w, Throwable failure) {
         String lost;
         if (rounds.closed()) {
             lost = "the server is stopping";
-        } else if (!slots.tryReserve(w)) {
-            lost = "no room in the retry buffer";
+        } else if (bufferOff()) {
+            lost = "the retry buffer is off (storageRetryBuffer=0)";
         } else if (!rounds.add(w, failure.toString())) {
             lost = "the server is stopping";
         } else {

@@ -192,6 +192,68 @@ class RetryBufferTest {
     }
 
     @Test
+    void aNewWriteThatFindsNoFreeSlotIsRefusedRatherThanSentWithoutOne() {
+        RetryBuffer buffer = buffer(2);
+        CompletableFuture<Object> hung = new CompletableFuture<>();
+        TestWrite first = new TestWrite("first", 2, "q") {
+            @Override
+            public CompletionStage<?> attempt() {
+                return redis.attempts.incrementAndGet() == 1 ? hung : redis.attempt(name);
+            }
+        };
+        assertEquals(Admission.SENT, buffer.submit(first)); // Redis hangs: no answer yet, both slots held
+        TestWrite late = new TestWrite("late", 1, "q");
+
+        assertEquals(Admission.REFUSED, buffer.submit(late), "it would have no place to wait if its attempt timed out");
+
+        assertFalse(redis.succeeded.contains("late"), "not sent");
+        hung.completeExceptionally(new RedisResponseTimeoutException("Redis server response timeout"));
+        await().atMost(WAIT).until(() -> first.done.get() == 1);
+        assertEquals(0, first.abandoned.get() + late.abandoned.get() + late.done.get());
+    }
+
+    @Test
+    void aMessageWithMoreCopiesThanTheBufferHasSlotsIsTakenIntoAnEmptyBufferOnly() {
+        RetryBuffer buffer = buffer(2);
+        redis.up = false;
+        TestWrite big = new TestWrite("group of three", 3, "q"); // e.g. a group text for three offline members
+
+        assertEquals(Admission.SENT, buffer.submit(big), "an empty buffer has room for any one message");
+        assertEquals(Admission.REFUSED, buffer.submit(new TestWrite("next", 1, "q")));
+        assertEquals(Admission.REFUSED, buffer.submit(new TestWrite("another group", 3, "q")));
+
+        redis.up = true;
+        await().atMost(WAIT).until(() -> big.done.get() == 1 && buffer.reserved() == 0);
+    }
+
+    @Test
+    void aMessageAcceptedEarlierIsKeptEvenWhenTheBufferIsFull() {
+        RetryBuffer buffer = buffer(2);
+        redis.up = false;
+        TestWrite full = new TestWrite("full", 2, "q");
+        buffer.submit(full); // fails: waits, and holds every slot
+        assertEquals(Admission.REFUSED, buffer.submit(new TestWrite("new", 1, "q")));
+        TestWrite accepted = new TestWrite("accepted", 1, "q"); // e.g. its write to an online recipient failed
+
+        assertEquals(Admission.BUFFERED, buffer.submitAccepted(accepted), "kept beyond the capacity");
+
+        assertEquals(3, buffer.reserved());
+        assertEquals(Admission.REFUSED, buffer.submit(new TestWrite("newer", 1, "q")),
+                "new messages are refused until it drains below the capacity");
+        redis.up = true;
+        await().atMost(WAIT).until(() -> accepted.done.get() == 1 && full.done.get() == 1 && buffer.reserved() == 0);
+        assertEquals(0, accepted.abandoned.get());
+    }
+
+    @Test
+    void aMessageAcceptedEarlierIsRefusedOnlyOnceTheServerStops() {
+        RetryBuffer buffer = buffer(1);
+        buffer.flushForStop();
+
+        assertEquals(Admission.REFUSED, buffer.submitAccepted(new TestWrite("late", 1, "q")));
+    }
+
+    @Test
     void aWriteThatTimesOutIsNeverGivenUpEvenWhileRedisTakesOthers() {
         RetryBuffer buffer = buffer(1000);
         AtomicInteger tries = new AtomicInteger();
