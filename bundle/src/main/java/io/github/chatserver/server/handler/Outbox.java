@@ -42,6 +42,7 @@ final class Outbox {
 
     private final ServerContext context;
     private final ThrottledLog refusals = new ThrottledLog(LOG, 20);
+    private final ThrottledLog losses = new ThrottledLog(LOG, 20);
 
     Outbox(ServerContext context) {
         this.context = context;
@@ -55,7 +56,7 @@ final class Outbox {
             } else if (context.store().retries().submitAccepted(new StoreWrite(List.of(fallback))) == Admission.REFUSED) {
                 // The buffer refuses it only once the server stops; its sender cannot be told any more.
                 context.stats().increment(Counter.MESSAGES_LOST);
-                LOG.error("Lost a message for '{}': its delivery failed while the server stops", fallback.recipient());
+                losses.error("Lost a message for '{}': its delivery failed while the server stops", fallback.recipient());
             }
         });
     }
@@ -167,7 +168,7 @@ final class Outbox {
                 context.stats().increment(Counter.MESSAGES_LOST);
                 context.stats().increment(Counter.OFFLINE_STORE_FAILURES);
             }
-            LOG.error("Lost {} stored message(s) for '{}'...: {}", entries.size(), entries.get(0).recipient(), why);
+            losses.error("Lost {} stored message(s) for '{}'...: {}", entries.size(), entries.get(0).recipient(), why);
         }
     }
 }

@@ -29,18 +29,19 @@ import org.slf4j.LoggerFactory;
  * so it is kept and sent again, for as long as the server runs. Every write must therefore be
  * idempotent. Order between writes does not matter: messages carry the sequence number taken when
  * they were accepted, and queues are sorted by it. What is lost is lost at stop only, while Redis
- * still does not take it ({@link #reportUnwritten}).
+ * still does not take it, and it is counted and reported exactly ({@link #reportUnwritten}).
  *
  * <p>This class admits writes and reports their outcomes; its parts each do one job under their own
  * short lock: {@link SlotPool} (the bound), {@link RetryRounds} (waiting and retrying, with
  * {@link Backoff}), {@link QueueSettlement} (who waits for a queue), {@link StopFlush} (the last
- * try at stop). No part calls another while holding its lock (but for a leaf read
+ * try and the account at stop). No part calls another while holding its lock (but for a leaf read
  * of the pool's fill for a log line), and callbacks — a write's {@code done} or {@code abandoned},
  * a delivery woken — run with no lock held. Nothing here blocks: attempts are Redisson's async
  * calls and rounds are scheduled on the server's timer.
  */
 public final class RetryBuffer {
     private static final Logger LOG = LoggerFactory.getLogger(RetryBuffer.class);
+    private static final String STOPPED = "the server stopped while Redis did not take writes";
 
     private final SlotPool slots;
     private final QueueSettlement settlement = new QueueSettlement();
@@ -57,9 +58,15 @@ public final class RetryBuffer {
             }
 
             @Override
-            public void givenUp(PendingWrite<?> w, String why, Throwable lastFailure) {
+            public void refused(PendingWrite<?> w, Throwable lastFailure) {
                 forget(w);
-                abandon(w, why, lastFailure);
+                abandon(w, "Redis refused it " + RetryRounds.MAX_STRIKES + " times while taking other writes",
+                        lastFailure);
+            }
+
+            @Override
+            public void stopped(PendingWrite<?> w, Throwable lastFailure) {
+                unwrittenAtStop(w, lastFailure);
             }
         });
     }
@@ -183,18 +190,12 @@ public final class RetryBuffer {
 
     /** The first attempt failed: the write waits for the next round, whatever the failure (it holds its slots). */
     private void firstAttemptFailed(PendingWrite<?> w, Throwable failure) {
-        String lost;
-        if (rounds.closed()) {
-            lost = "the server is stopping";
-        } else if (bufferOff()) {
-            lost = "the retry buffer is off (storageRetryBuffer=0)";
+        if (bufferOff()) {
+            forget(w);
+            abandon(w, "the retry buffer is off (storageRetryBuffer=0)", failure);
         } else if (!rounds.add(w, failure.toString())) {
-            lost = "the server is stopping";
-        } else {
-            return; // waits for the next round
+            unwrittenAtStop(w, failure);
         }
-        forget(w);
-        abandon(w, lost, failure);
     }
 
     /** Redis took the write: its slots and its queues are free, then its callback runs. */
@@ -209,6 +210,14 @@ public final class RetryBuffer {
         settlement.finish(w.queues());
     }
 
+    /** A write failed after the stop began: reported with the rest, or on its own if the report was made. */
+    private void unwrittenAtStop(PendingWrite<?> w, Throwable failure) {
+        if (!stopFlush.add(w)) {
+            forget(w);
+            abandon(w, STOPPED, failure);
+        }
+    }
+
     private static void abandon(PendingWrite<?> w, String why, Throwable cause) {
         LOG.error("A write to Redis is given up ({}; last failure: {})", why, cause == null ? "none" : cause.toString());
         w.write.abandoned(why);
@@ -221,19 +230,26 @@ public final class RetryBuffer {
     public void flushForStop() {
         List<PendingWrite<?>> last = rounds.close();
         if (last != null) {
-            stopFlush.flush(last);
+            stopFlush.flush(last, this::written);
         }
     }
 
-    /** Gives up what the last flush did not write (logged at ERROR, counted by the writes); wakes every waiter. */
+    /**
+     * Gives up what Redis did not take by now, since the stop began: the writes of the last flush,
+     * and those that failed in a first attempt or a round after it. One ERROR line gives the exact
+     * count; each write counts its own loss ({@link Write#abandoned}). Wakes every waiter.
+     */
     public void reportUnwritten() {
-        List<PendingWrite<?>> unwritten = stopFlush.takeUnwritten();
+        List<PendingWrite<?>> unwritten = stopFlush.report();
         if (!unwritten.isEmpty()) {
-            int taken = unwritten.stream().mapToInt(w -> w.slots).sum();
-            LOG.error("Redis did not take {} write(s) ({} message slots) before the server stopped: they are lost",
-                    unwritten.size(), taken);
+            int messages = unwritten.stream().filter(w -> !w.control).mapToInt(w -> w.slots).sum();
+            LOG.error("The server stopped while Redis did not take {} message(s) for offline users and {} other "
+                            + "write(s) (removals, presence releases): they are lost (if Redis was hung rather than "
+                            + "down, it may still run some of them when it resumes)",
+                    messages, unwritten.stream().filter(w -> w.control).count());
             for (PendingWrite<?> w : unwritten) {
-                w.write.abandoned("the server stopped while Redis did not take writes");
+                forget(w);
+                w.write.abandoned(STOPPED);
             }
         }
         settlement.releaseAll();

@@ -36,8 +36,11 @@ final class RetryRounds {
         /** Redis took the write; {@code done} runs its callback. */
         void written(PendingWrite<?> w, Runnable done);
 
-        /** The write will not be tried again. */
-        void givenUp(PendingWrite<?> w, String why, Throwable lastFailure);
+        /** Redis refused the write {@link #MAX_STRIKES} times while taking others: it is not tried again. */
+        void refused(PendingWrite<?> w, Throwable lastFailure);
+
+        /** The write failed in the round that ran when the server stopped: it is not tried again. */
+        void stopped(PendingWrite<?> w, Throwable lastFailure);
     }
 
     private final SlotPool slots;
@@ -177,8 +180,8 @@ final class RetryRounds {
     }
 
     private void roundDone(List<PendingWrite<?>> batch, Runnable[] written, Throwable[] failures) {
-        List<Integer> givenUp = new ArrayList<>();
-        String why;
+        List<Integer> refused = new ArrayList<>();
+        List<Integer> stopped = new ArrayList<>();
         synchronized (this) {
             roundRunning = false;
             int failed = 0;
@@ -195,16 +198,15 @@ final class RetryRounds {
                 PendingWrite<?> w = batch.get(i);
                 if (failures[i] == null) {
                     count(Counter.STORAGE_DRAINED, w.slots);
-                } else if (closed || redisAnswered && AttemptFailure.isRefusal(failures[i]) && ++w.strikes >= MAX_STRIKES) {
-                    // Stopping, or Redis takes other writes but never this one (it would hold the queue forever).
-                    givenUp.add(i);
+                } else if (closed) {
+                    stopped.add(i);
+                } else if (redisAnswered && AttemptFailure.isRefusal(failures[i]) && ++w.strikes >= MAX_STRIKES) {
+                    refused.add(i); // Redis takes other writes but never this one: it would hold the queue forever
                 } else {
                     waiting.addFirst(w);
                     waitingSlots += w.slots;
                 }
             }
-            why = closed ? "the server stopped while Redis did not take writes"
-                    : "Redis refused it " + MAX_STRIKES + " times while taking other writes";
             if (!closed) {
                 if (failed > 0) {
                     long delay = backoff.grow();
@@ -224,8 +226,11 @@ final class RetryRounds {
                 outcomes.written(batch.get(i), written[i]);
             }
         }
-        for (int i : givenUp) {
-            outcomes.givenUp(batch.get(i), why, failures[i]);
+        for (int i : refused) {
+            outcomes.refused(batch.get(i), failures[i]);
+        }
+        for (int i : stopped) {
+            outcomes.stopped(batch.get(i), failures[i]);
         }
     }
 

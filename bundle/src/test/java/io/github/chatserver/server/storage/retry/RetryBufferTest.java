@@ -286,6 +286,38 @@ class RetryBufferTest {
     }
 
     @Test
+    void atStopWhatRedisDidNotTakeIsAbandonedOnceAndWhatItTookIsDone() {
+        RetryBuffer buffer = buffer(10);
+        CompletableFuture<Object> firstAttempt = new CompletableFuture<>();
+        TestWrite inFlight = new TestWrite("in flight", 3, "q1") {
+            @Override
+            public CompletionStage<?> attempt() {
+                return firstAttempt;
+            }
+        };
+        CompletableFuture<Object> lateAttempt = new CompletableFuture<>();
+        TestWrite answeredLate = new TestWrite("answered late", 1, "q3") {
+            @Override
+            public CompletionStage<?> attempt() {
+                return lateAttempt;
+            }
+        };
+        buffer.submit(inFlight);
+        buffer.submit(answeredLate);
+        redis.up = false;
+        TestWrite waiting = new TestWrite("waiting", 2, "q2");
+        buffer.submit(waiting); // fails: waits for a round
+
+        buffer.flushForStop(); // waiting is tried once more, and fails again
+        firstAttempt.completeExceptionally(new RedisConnectionException("Connection closed"));
+        buffer.reportUnwritten();
+        lateAttempt.complete("stored after all");
+
+        assertEquals(List.of(1, 1, 0), List.of(inFlight.abandoned.get(), waiting.abandoned.get(), answeredLate.abandoned.get()));
+        assertEquals(List.of(0, 0, 1), List.of(inFlight.done.get(), waiting.done.get(), answeredLate.done.get()));
+    }
+
+    @Test
     void aDeliveryWaitsUntilItsQueueIsSettledAndNoLongerThanItsBound() {
         RetryBuffer buffer = buffer(10);
         redis.up = false;
