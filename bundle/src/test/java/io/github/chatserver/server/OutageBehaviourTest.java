@@ -20,8 +20,6 @@ import io.github.chatserver.protocol.PbServerNotifyJoinGroup;
 import io.github.chatserver.protocol.PbServerResponseC2COfflineMsg;
 import io.github.chatserver.protocol.PbServerResponseGroupInfo;
 import io.github.chatserver.protocol.PbServerResponseGroupOfflineMsg;
-import io.github.chatserver.server.config.OverloadSettings;
-import io.github.chatserver.server.config.ServerSettings;
 import io.github.chatserver.server.session.TrackedWrites;
 import io.github.chatserver.server.stats.ServerStats.Counter;
 import io.github.chatserver.server.storage.OfflineStore.Kind;
@@ -65,13 +63,6 @@ class OutageBehaviourTest {
         } else if (redis != null) {
             redis.resume();
         }
-    }
-
-    private static ServerSettings withBuffer(RedisServer redis, int slots) {
-        OverloadSettings d = ServerHarness.NO_OVERLOAD_LIMITS; // only the buffer is limited here
-        return ServerHarness.settings(redis).withOverload(new OverloadSettings(d.maxConnections(),
-                d.maxConnectionsPerAddress(), d.connectionsPerSecondPerAddress(), d.connectionBurstPerAddress(),
-                d.packetsPerSecond(), d.bytesPerSecond(), d.throttleGrace(), d.maxQueuedOutboundBytes(), slots));
     }
 
     @Test
@@ -235,7 +226,7 @@ class OutageBehaviourTest {
     @Test
     void aGroupMessageThatDoesNotFitTheBufferGoesToNobody(RedisServer redis) throws Exception {
         this.redis = redis;
-        try (ServerHarness harness = ServerHarness.start(redis, withBuffer(redis, 1))) {
+        try (ServerHarness harness = ServerHarness.start(redis, ServerHarness.withRetryBuffer(redis, 1))) {
             String owner = user("owner");
             String member = user("member");
             ChatClient o = harness.login(owner);

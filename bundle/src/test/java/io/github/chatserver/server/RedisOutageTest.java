@@ -1,6 +1,5 @@
 package io.github.chatserver.server;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.github.chatserver.client.ChatClient;
 import io.github.chatserver.codec.Packet;
 import io.github.chatserver.protocol.PbC2CTextChat;
@@ -8,7 +7,6 @@ import io.github.chatserver.protocol.PbClientLogin;
 import io.github.chatserver.protocol.PbClientRequestC2COfflineMsg;
 import io.github.chatserver.protocol.PbServerAcceptLogin;
 import io.github.chatserver.protocol.PbServerResponseC2COfflineMsg;
-import io.github.chatserver.server.config.OverloadSettings;
 import io.github.chatserver.server.stats.ServerStats.Counter;
 import io.github.chatserver.server.storage.OfflineStore.Kind;
 import io.github.chatserver.testing.PersistentRedis;
@@ -16,7 +14,6 @@ import io.github.chatserver.testing.RedisExtension;
 import io.github.chatserver.testing.RedisServer;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -30,7 +27,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.redisson.client.codec.ByteArrayCodec;
 
 import static io.github.chatserver.server.ServerHarness.text;
 import static io.github.chatserver.server.ServerHarness.user;
@@ -74,11 +70,7 @@ class RedisOutageTest {
 
     @Test
     void chatGoesOnThroughAnOutageAndEveryMessageIsDeliveredOnceOrRefusedVisibly(RedisServer redis) throws Exception {
-        OverloadSettings d = ServerHarness.NO_OVERLOAD_LIMITS; // only the buffer is limited here
-        var overload = new OverloadSettings(d.maxConnections(), d.maxConnectionsPerAddress(),
-                d.connectionsPerSecondPerAddress(), d.connectionBurstPerAddress(), d.packetsPerSecond(),
-                d.bytesPerSecond(), d.throttleGrace(), d.maxQueuedOutboundBytes(), BUFFER);
-        try (ServerHarness harness = ServerHarness.start(redis, ServerHarness.settings(redis).withOverload(overload))) {
+        try (ServerHarness harness = ServerHarness.start(redis, ServerHarness.withRetryBuffer(redis, BUFFER))) {
             List<String> pairs = List.of(user("a0"), user("b0"), user("a1"), user("b1"));
             Map<String, ChatClient> online = new HashMap<>();
             for (String u : pairs) {
@@ -149,8 +141,8 @@ class RedisOutageTest {
             // connection the server did not close is stored (or was delivered online).
             await().atMost(WAIT).until(() -> harness.stats().get(Counter.STORAGE_BUFFERED)
                     == harness.stats().get(Counter.STORAGE_DRAINED) + harness.stats().get(Counter.MESSAGES_LOST));
-            await().atMost(WAIT).until(() -> storedIds(harness, offline).containsAll(expectedStored()));
-            Set<String> storedBeforeFetch = storedIds(harness, offline);
+            await().atMost(WAIT).until(() -> new HashSet<>(harness.storedTexts(offline)).containsAll(expectedStored()));
+            Set<String> storedBeforeFetch = new HashSet<>(harness.storedTexts(offline));
 
             // The offline users log in and fetch: each stored message, once, in send order per sender.
             Map<String, Integer> delivered = new HashMap<>();
@@ -304,30 +296,6 @@ class RedisOutageTest {
             }
         });
         return ids;
-    }
-
-    /** The texts (message ids) Redis holds for these users, read from the queue members directly. */
-    private static Set<String> storedIds(ServerHarness harness, List<String> users) throws InvalidProtocolBufferException {
-        Set<String> ids = new HashSet<>();
-        for (String u : users) {
-            for (byte[] member : harness.redis().<byte[]>getScoredSortedSet(Kind.C2C.key(u), ByteArrayCodec.INSTANCE).readAll()) {
-                int at = -1;
-                for (int field = 0; field < 3; field++) { // seq|node|expiresAt|payload
-                    at = indexOf(member, (byte) '|', at + 1);
-                }
-                ids.add(PbC2CTextChat.parseFrom(Arrays.copyOfRange(member, at + 1, member.length)).getTextMsg());
-            }
-        }
-        return ids;
-    }
-
-    private static int indexOf(byte[] bytes, byte b, int from) {
-        for (int i = from; i < bytes.length; i++) {
-            if (bytes[i] == b) {
-                return i;
-            }
-        }
-        throw new IllegalStateException("not a queue member");
     }
 
     private static void record(Map<String, Integer> delivered, Map<String, List<Integer>> orderBySender, String id,

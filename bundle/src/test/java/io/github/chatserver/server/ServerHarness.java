@@ -1,5 +1,6 @@
 package io.github.chatserver.server;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.github.chatserver.client.ChatClient;
 import io.github.chatserver.client.ChatConnector;
@@ -18,12 +19,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeoutException;
 import org.apache.mina.core.buffer.IoBuffer;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.ByteArrayCodec;
 import org.redisson.config.Config;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -60,6 +63,14 @@ final class ServerHarness implements AutoCloseable {
     /** The documented defaults on a free port, without overload limits ({@link #NO_OVERLOAD_LIMITS}). */
     static ServerSettings settings(RedisServer redis) {
         return ServerSettings.defaults(redis.address()).withPort(0).withOverload(NO_OVERLOAD_LIMITS);
+    }
+
+    /** {@link #settings} with a retry buffer of {@code slots} messages: the only limit the outage tests set. */
+    static ServerSettings withRetryBuffer(RedisServer redis, int slots) {
+        OverloadSettings d = NO_OVERLOAD_LIMITS;
+        return settings(redis).withOverload(new OverloadSettings(d.maxConnections(), d.maxConnectionsPerAddress(),
+                d.connectionsPerSecondPerAddress(), d.connectionBurstPerAddress(), d.packetsPerSecond(),
+                d.bytesPerSecond(), d.throttleGrace(), d.maxQueuedOutboundBytes(), slots));
     }
 
     /** A user name no other test uses. */
@@ -130,6 +141,34 @@ final class ServerHarness implements AutoCloseable {
     /** How many messages Redis holds for the user in the queue of that kind (a ZCARD of our own). */
     int stored(OfflineStore.Kind kind, String user) {
         return redis().getScoredSortedSet(kind.key(user)).size();
+    }
+
+    /**
+     * The texts of the one-to-one messages Redis holds for these users, one per stored entry (a
+     * message stored twice appears twice), read from the queue members directly.
+     */
+    List<String> storedTexts(List<String> users) throws InvalidProtocolBufferException {
+        List<String> texts = new ArrayList<>();
+        for (String u : users) {
+            for (byte[] member : redis().<byte[]>getScoredSortedSet(OfflineStore.Kind.C2C.key(u), ByteArrayCodec.INSTANCE)
+                    .readAll()) {
+                int at = -1;
+                for (int field = 0; field < 3; field++) { // seq|node|expiresAt|payload
+                    at = indexOf(member, (byte) '|', at + 1);
+                }
+                texts.add(PbC2CTextChat.parseFrom(Arrays.copyOfRange(member, at + 1, member.length)).getTextMsg());
+            }
+        }
+        return texts;
+    }
+
+    private static int indexOf(byte[] bytes, byte b, int from) {
+        for (int i = from; i < bytes.length; i++) {
+            if (bytes[i] == b) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("not a queue member");
     }
 
     /** A Redisson client of our own, to look at what the server stored. */

@@ -232,6 +232,25 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Kills the server (SIGKILL to its PID), paused or not, and waits until it is gone: a crash.
+     * A paused server dies without running what its clients sent meanwhile; a persistent one keeps
+     * what it acknowledged before. {@link #restart()} brings it back on the same port.
+     */
+    public synchronized void kill() {
+        if (process != null && process.isAlive()) {
+            try {
+                if (!process.destroyForcibly().waitFor(10, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("redis-server " + process.pid() + " did not die on SIGKILL");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        paused = false;
+    }
+
     /** Starts the server again on the same port (stopping it first if it runs); waits until it accepts connections. */
     public synchronized void restart() throws IOException {
         stop();

@@ -21,7 +21,7 @@ import org.apache.mina.core.session.IoSession;
  *
  * <p>A message goes to all its recipients or to none: storage for the offline members is taken
  * first ({@link Outbox#store}), and only then is it written to the online ones. If storage is
- * refused (the retry buffer is full while Redis is down), or the members cannot be known (not
+ * refused (the retry buffer is full: Redis is down, hung or behind), or the members cannot be known (not
  * cached, and Redis does not answer), nobody gets it and it is refused visibly: the sender's
  * connection is closed.
  */

@@ -21,7 +21,7 @@ import io.github.chatserver.server.storage.GroupRecord;
 import io.github.chatserver.server.storage.GroupStore;
 import io.github.chatserver.server.storage.GroupStore.Change;
 import io.github.chatserver.server.storage.GroupStore.Outcome;
-import io.github.chatserver.server.storage.RetryBuffer;
+import io.github.chatserver.server.storage.retry.Write;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -118,7 +118,7 @@ public final class GroupHandler implements PacketHandler {
      * leaves no group the owner was told does not exist.
      */
     private void undoBuild(String id, String owner) {
-        context.store().retries().enqueue(RetryBuffer.write(List.of(), () -> context.store().groups().disband(id, owner)));
+        context.store().retries().enqueue(Write.control(List.of(), () -> context.store().groups().disband(id, owner)));
     }
 
     private void refuseBuild(IoSession session, String owner, String name, String reason) {

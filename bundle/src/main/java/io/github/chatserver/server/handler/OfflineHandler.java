@@ -16,7 +16,9 @@ import io.github.chatserver.server.session.WriteCoalescing;
 import io.github.chatserver.server.stats.ServerStats.Counter;
 import io.github.chatserver.server.storage.OfflineStore;
 import io.github.chatserver.server.storage.OfflineStore.Kind;
-import io.github.chatserver.server.storage.RetryBuffer;
+import io.github.chatserver.server.storage.retry.Admission;
+import io.github.chatserver.server.storage.retry.RetryBuffer;
+import io.github.chatserver.server.storage.retry.Write;
 import io.github.chatserver.server.storage.StoredMessage;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -188,9 +190,9 @@ public final class OfflineHandler implements PacketHandler {
 
     /** Removes a delivered message once Redis takes it; until then no delivery from its queue starts. */
     private void retryRemoval(Kind kind, String user, StoredMessage m) {
-        RetryBuffer.Admission admission = context.store().retries().enqueue(RetryBuffer.write(List.of(kind.key(user)),
+        Admission admission = context.store().retries().enqueue(Write.control(List.of(kind.key(user)),
                 () -> context.store().offline().remove(kind, user, m)));
-        if (admission == RetryBuffer.Admission.REFUSED) {
+        if (admission == Admission.REFUSED) {
             LOG.warn("Retry buffer full: a message delivered to '{}' stays stored and may be served again", user);
         }
     }

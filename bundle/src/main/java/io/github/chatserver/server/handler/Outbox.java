@@ -10,11 +10,14 @@ import io.github.chatserver.server.stats.ServerStats.Counter;
 import io.github.chatserver.server.stats.ThrottledLog;
 import io.github.chatserver.server.storage.OfflineStore;
 import io.github.chatserver.server.storage.OfflineStore.Entry;
-import io.github.chatserver.server.storage.RetryBuffer;
+import io.github.chatserver.server.storage.retry.Admission;
+import io.github.chatserver.server.storage.retry.RetryBuffer;
+import io.github.chatserver.server.storage.retry.Write;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import org.apache.mina.core.session.IoSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,17 +29,20 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Storage goes through the {@link RetryBuffer}: when Redis does not take a message it is kept in
  * memory, with the sequence number it was accepted with, and written when Redis is back. When the
- * buffer is full, a new message that needs storage is <em>refused visibly</em>: the protocol has no
- * per-message answer, so the sender's connection is closed (logged, counted as
- * {@link Counter#MESSAGES_REFUSED}). What the sender sent before it was taken; it and whatever
- * followed it on that connection were not. The client's reconnect is then answered by the login
- * refusal, "service temporarily unavailable", for as long as Redis is down.
+ * buffer is full, a new message that needs storage is <em>refused visibly</em> ({@link #refuse}).
+ * A message accepted earlier is never refused: when its write to an online recipient fails, its
+ * storage takes a slot even beyond the buffer's capacity ({@link RetryBuffer#submitAccepted}).
+ * Reserving a slot for every live message up front would instead refuse online chat during an
+ * outage although it does not need Redis, and tie the buffer's fill to the backlog of every socket;
+ * the overshoot is bounded anyway, by what the recipients' write queues held (each within the
+ * slow-consumer limit), and a stored copy takes no more memory than the frame it replaces.
  */
 final class Outbox {
     private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
 
     private final ServerContext context;
     private final ThrottledLog refusals = new ThrottledLog(LOG, 20);
+    private final ThrottledLog losses = new ThrottledLog(LOG, 20);
 
     Outbox(ServerContext context) {
         this.context = context;
@@ -47,11 +53,10 @@ final class Outbox {
         TrackedWrites.write(recipient, frame, written -> {
             if (written) {
                 context.stats().increment(delivered);
-            } else if (!keep(List.of(fallback))) {
-                // Accepted earlier and sent to an online recipient; its sender cannot be told any more.
+            } else if (context.store().retries().submitAccepted(new StoreWrite(List.of(fallback))) == Admission.REFUSED) {
+                // The buffer refuses it only once the server stops; its sender cannot be told any more.
                 context.stats().increment(Counter.MESSAGES_LOST);
-                LOG.error("Lost a message for '{}': its delivery failed and the retry buffer is full "
-                        + "({} messages wait for Redis)", fallback.recipient(), context.store().retries().reserved());
+                losses.error("Lost a message for '{}': its delivery failed while the server stops", fallback.recipient());
             }
         });
     }
@@ -65,7 +70,7 @@ final class Outbox {
         if (entries.isEmpty()) {
             return true;
         }
-        if (keep(entries)) {
+        if (context.store().retries().submit(new StoreWrite(entries)) != Admission.REFUSED) {
             return true;
         }
         Entry first = entries.get(0);
@@ -78,20 +83,29 @@ final class Outbox {
     }
 
     /**
-     * Refuses a message visibly: counts it, logs why (throttled), and closes the sender's connection,
-     * so that nothing it sent from that message on is acted on.
+     * Refuses a message visibly, before anything was done with it: counts it
+     * ({@link Counter#MESSAGES_REFUSED}), logs why (throttled), and tells the sender
+     * ({@link #tellRefused}).
      */
     void refuse(IoSession sender, String user, String why) {
         context.stats().increment(Counter.MESSAGES_REFUSED);
         refusals.warn("Refusing a message from '{}' ({}): {}; closing the sender's connection",
                 user, sender == null ? "no longer connected" : sender.getRemoteAddress(), why);
+        tellRefused(sender, user);
+    }
+
+    /**
+     * How a sender learns that its message was refused. Protocol version 1 has no per-message
+     * answer, so the connection is closed: what the sender sent before was taken, this message and
+     * whatever followed it on that connection were not, and its reconnect is answered by the login
+     * refusal ("service temporarily unavailable") for as long as Redis is down. Version 2 replaces
+     * this, for an ACKS sender whose message carried a client_msg_id, with a type 22 receipt of status
+     * REFUSED and the reason, on a connection that stays open (docs/PROTOCOL.md §5).
+     */
+    private static void tellRefused(IoSession sender, String user) {
         if (sender != null && user.equals(ClientState.of(sender).user())) {
             sender.closeNow();
         }
-    }
-
-    private boolean keep(List<Entry> entries) {
-        return context.store().retries().submit(new StoreWrite(entries)) != RetryBuffer.Admission.REFUSED;
     }
 
     /** Sender and recipient (user or group) of a stored message, from its bytes. */
@@ -109,7 +123,7 @@ final class Outbox {
     }
 
     /** Storing one message for its offline recipients: a write the retry buffer may repeat (idempotent). */
-    private final class StoreWrite implements RetryBuffer.Write {
+    private final class StoreWrite implements Write<OfflineStore.Outcome> {
         private final List<Entry> entries;
         private final Set<String> queues = new LinkedHashSet<>();
 
@@ -131,13 +145,12 @@ final class Outbox {
         }
 
         @Override
-        public java.util.concurrent.CompletionStage<?> attempt() {
+        public CompletionStage<OfflineStore.Outcome> attempt() {
             return context.store().offline().storeAll(entries, context.settings().offline());
         }
 
         @Override
-        public void done(Object result) {
-            OfflineStore.Outcome outcome = (OfflineStore.Outcome) result;
+        public void done(OfflineStore.Outcome outcome) {
             for (int i = 0; i < outcome.stored(); i++) {
                 context.stats().increment(Counter.MESSAGES_OFFLINE);
             }
@@ -155,7 +168,7 @@ final class Outbox {
                 context.stats().increment(Counter.MESSAGES_LOST);
                 context.stats().increment(Counter.OFFLINE_STORE_FAILURES);
             }
-            LOG.error("Lost {} stored message(s) for '{}'...: {}", entries.size(), entries.get(0).recipient(), why);
+            losses.error("Lost {} stored message(s) for '{}'...: {}", entries.size(), entries.get(0).recipient(), why);
         }
     }
 }

@@ -75,9 +75,11 @@ public final class ServerStats {
          */
         MESSAGES_REFUSED,
         /**
-         * Messages accepted earlier that could not be kept: a write to the recipient failed while the
-         * retry buffer was full, Redis refused one for good, or the server stopped before Redis came back.
-         * Each is logged at ERROR; anything but 0 deserves an operator's look.
+         * Messages accepted earlier that could not be kept: the server stopped while Redis still did not
+         * take them, Redis refused one for good (an error reply, again and again, while taking other
+         * writes), or, with the retry buffer off ({@code storageRetryBuffer=0}), a store failed. A
+         * timeout is never counted here: such a write is kept and retried. Logged at ERROR; anything
+         * but 0 deserves an operator's look.
          */
         MESSAGES_LOST
     }

@@ -4,8 +4,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 
 /**
- * Logs at most {@code perMinute} warnings a minute and then says how many it held back, so a
- * flood of bad input cannot flood the log. Everything beyond the budget goes to DEBUG.
+ * Logs at most {@code perMinute} warnings (or errors) a minute and then says how many it held back,
+ * so a flood of bad input cannot flood the log. Everything beyond the budget goes to DEBUG.
  */
 public final class ThrottledLog {
     private static final long WINDOW_NANOS = 60_000_000_000L;
@@ -22,6 +22,23 @@ public final class ThrottledLog {
     }
 
     public void warn(String format, Object... args) {
+        if (withinBudget()) {
+            log.warn(format, args);
+        } else {
+            log.debug(format, args);
+        }
+    }
+
+    /** The same budget, at ERROR: for losses, each of which an operator should see until they flood. */
+    public void error(String format, Object... args) {
+        if (withinBudget()) {
+            log.error(format, args);
+        } else {
+            log.debug(format, args);
+        }
+    }
+
+    private boolean withinBudget() {
         long now = System.nanoTime();
         long start = windowStart.get();
         if (now - start > WINDOW_NANOS && windowStart.compareAndSet(start, now)) {
@@ -32,10 +49,9 @@ public final class ThrottledLog {
             }
         }
         if (inWindow.incrementAndGet() <= perMinute) {
-            log.warn(format, args);
-        } else {
-            suppressed.incrementAndGet();
-            log.debug(format, args);
+            return true;
         }
+        suppressed.incrementAndGet();
+        return false;
     }
 }

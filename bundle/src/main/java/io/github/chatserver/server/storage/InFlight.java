@@ -1,5 +1,6 @@
 package io.github.chatserver.server.storage;
 
+import io.github.chatserver.server.storage.retry.RetryBuffer;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 

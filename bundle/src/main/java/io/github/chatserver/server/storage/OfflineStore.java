@@ -1,6 +1,7 @@
 package io.github.chatserver.server.storage;
 
 import io.github.chatserver.server.config.OfflinePolicy;
+import io.github.chatserver.server.storage.retry.RetryBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;

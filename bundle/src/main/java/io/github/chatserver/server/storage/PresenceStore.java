@@ -1,5 +1,7 @@
 package io.github.chatserver.server.storage;
 
+import io.github.chatserver.server.storage.retry.RetryBuffer;
+import io.github.chatserver.server.storage.retry.Write;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.redisson.api.RMap;
@@ -45,7 +47,7 @@ public final class PresenceStore {
         CompletionStage<Boolean> release = inFlight.track(presence.removeAsync(user, marker));
         release.whenComplete((removed, failure) -> {
             if (failure != null) {
-                retries.enqueue(RetryBuffer.write(List.of(), () -> inFlight.track(presence.removeAsync(user, marker))));
+                retries.enqueue(Write.control(List.of(), () -> inFlight.track(presence.removeAsync(user, marker))));
             }
         });
         return release;

@@ -1,5 +1,6 @@
 package io.github.chatserver.server.storage;
 
+import io.github.chatserver.server.storage.retry.RetryBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

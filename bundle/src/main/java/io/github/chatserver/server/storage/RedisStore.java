@@ -1,6 +1,7 @@
 package io.github.chatserver.server.storage;
 
 import io.github.chatserver.server.config.ServerSettings;
+import io.github.chatserver.server.storage.retry.RetryBuffer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.redisson.Redisson;

@@ -1,8 +1,7 @@
-package io.github.chatserver.server.storage;
+package io.github.chatserver.server.storage.retry;
 
 import io.github.chatserver.server.stats.ServerStats;
 import io.github.chatserver.server.stats.ServerStats.Counter;
-import io.github.chatserver.server.storage.RetryBuffer.Admission;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -16,6 +15,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.redisson.client.RedisConnectionException;
+import org.redisson.client.RedisException;
+import org.redisson.client.RedisResponseTimeoutException;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -98,7 +100,7 @@ class RetryBufferTest {
         long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
 
         // Retries at 200, 200+400, +800, +1600 ms: no busy loop, and no longer than the schedule.
-        long expected = RetryBuffer.FIRST_BACKOFF_MILLIS * (1 + 2 + 4 + 8);
+        long expected = Backoff.FIRST_MILLIS * (1 + 2 + 4 + 8);
         assertTrue(elapsedMillis >= expected - 50 && elapsedMillis < expected + 1500,
                 "4 retries took " + elapsedMillis + " ms, expected about " + expected);
         assertEquals(5, redis.failedAttempts.get(), "one attempt per round");
@@ -149,7 +151,7 @@ class RetryBufferTest {
         buffer.submit(new TestWrite("message", 2, "q"));
         assertEquals(Admission.REFUSED, buffer.submit(new TestWrite("another", 1, "q")));
         AtomicInteger released = new AtomicInteger();
-        RetryBuffer.Write release = RetryBuffer.write(List.of(), () -> {
+        Write<Object> release = Write.control(List.of(), () -> {
             CompletionStage<?> answer = redis.attempt("release");
             if (redis.up) {
                 released.incrementAndGet();
@@ -159,8 +161,8 @@ class RetryBufferTest {
 
         assertEquals(Admission.BUFFERED, buffer.enqueue(release));
         assertEquals(1, buffer.reservedControl());
-        assertEquals(Admission.BUFFERED, buffer.enqueue(RetryBuffer.write(List.of(), () -> redis.attempt("r2"))));
-        assertEquals(Admission.REFUSED, buffer.enqueue(RetryBuffer.write(List.of(), () -> redis.attempt("r3"))),
+        assertEquals(Admission.BUFFERED, buffer.enqueue(Write.control(List.of(), () -> redis.attempt("r2"))));
+        assertEquals(Admission.REFUSED, buffer.enqueue(Write.control(List.of(), () -> redis.attempt("r3"))),
                 "the control pool is bounded too");
 
         redis.up = true;
@@ -190,6 +192,132 @@ class RetryBufferTest {
     }
 
     @Test
+    void aNewWriteThatFindsNoFreeSlotIsRefusedRatherThanSentWithoutOne() {
+        RetryBuffer buffer = buffer(2);
+        CompletableFuture<Object> hung = new CompletableFuture<>();
+        TestWrite first = new TestWrite("first", 2, "q") {
+            @Override
+            public CompletionStage<?> attempt() {
+                return redis.attempts.incrementAndGet() == 1 ? hung : redis.attempt(name);
+            }
+        };
+        assertEquals(Admission.SENT, buffer.submit(first)); // Redis hangs: no answer yet, both slots held
+        TestWrite late = new TestWrite("late", 1, "q");
+
+        assertEquals(Admission.REFUSED, buffer.submit(late), "it would have no place to wait if its attempt timed out");
+
+        assertFalse(redis.succeeded.contains("late"), "not sent");
+        hung.completeExceptionally(new RedisResponseTimeoutException("Redis server response timeout"));
+        await().atMost(WAIT).until(() -> first.done.get() == 1);
+        assertEquals(0, first.abandoned.get() + late.abandoned.get() + late.done.get());
+    }
+
+    @Test
+    void aMessageWithMoreCopiesThanTheBufferHasSlotsIsTakenIntoAnEmptyBufferOnly() {
+        RetryBuffer buffer = buffer(2);
+        redis.up = false;
+        TestWrite big = new TestWrite("group of three", 3, "q"); // e.g. a group text for three offline members
+
+        assertEquals(Admission.SENT, buffer.submit(big), "an empty buffer has room for any one message");
+        assertEquals(Admission.REFUSED, buffer.submit(new TestWrite("next", 1, "q")));
+        assertEquals(Admission.REFUSED, buffer.submit(new TestWrite("another group", 3, "q")));
+
+        redis.up = true;
+        await().atMost(WAIT).until(() -> big.done.get() == 1 && buffer.reserved() == 0);
+    }
+
+    @Test
+    void aMessageAcceptedEarlierIsKeptEvenWhenTheBufferIsFull() {
+        RetryBuffer buffer = buffer(2);
+        redis.up = false;
+        TestWrite full = new TestWrite("full", 2, "q");
+        buffer.submit(full); // fails: waits, and holds every slot
+        assertEquals(Admission.REFUSED, buffer.submit(new TestWrite("new", 1, "q")));
+        TestWrite accepted = new TestWrite("accepted", 1, "q"); // e.g. its write to an online recipient failed
+
+        assertEquals(Admission.BUFFERED, buffer.submitAccepted(accepted), "kept beyond the capacity");
+
+        assertEquals(3, buffer.reserved());
+        assertEquals(Admission.REFUSED, buffer.submit(new TestWrite("newer", 1, "q")),
+                "new messages are refused until it drains below the capacity");
+        redis.up = true;
+        await().atMost(WAIT).until(() -> accepted.done.get() == 1 && full.done.get() == 1 && buffer.reserved() == 0);
+        assertEquals(0, accepted.abandoned.get());
+    }
+
+    @Test
+    void aMessageAcceptedEarlierIsRefusedOnlyOnceTheServerStops() {
+        RetryBuffer buffer = buffer(1);
+        buffer.flushForStop();
+
+        assertEquals(Admission.REFUSED, buffer.submitAccepted(new TestWrite("late", 1, "q")));
+    }
+
+    @Test
+    void aWriteThatTimesOutIsNeverGivenUpEvenWhileRedisTakesOthers() {
+        RetryBuffer buffer = buffer(1000);
+        AtomicInteger tries = new AtomicInteger();
+        int timeouts = 2 * RetryRounds.MAX_STRIKES;
+        TestWrite slow = new TestWrite("slow", 1, "q") {
+            @Override
+            public CompletionStage<?> attempt() {
+                // A timeout says nothing of its fate: Redis may have run it, or may run it later.
+                return tries.incrementAndGet() <= timeouts
+                        ? CompletableFuture.failedFuture(new RedisResponseTimeoutException("Redis server response timeout"))
+                        : redis.attempt(name);
+            }
+        };
+        buffer.submit(slow);
+        List<TestWrite> others = new CopyOnWriteArrayList<>();
+
+        // Writes keep coming behind it, and Redis takes them, round after round.
+        await().atMost(WAIT).until(() -> {
+            TestWrite w = new TestWrite("other" + others.size(), 1, "q");
+            others.add(w);
+            assertFalse(buffer.submit(w) == Admission.REFUSED);
+            buffer.redisAnswered(); // the next round at once
+            return slow.done.get() + slow.abandoned.get() > 0;
+        });
+
+        assertEquals(0, slow.abandoned.get(), "kept until its fate was known");
+        assertEquals(1, slow.done.get());
+        assertTrue(tries.get() > RetryRounds.MAX_STRIKES);
+        await().atMost(WAIT).until(() -> others.stream().allMatch(w -> w.done.get() == 1) && buffer.reserved() == 0);
+    }
+
+    @Test
+    void atStopWhatRedisDidNotTakeIsAbandonedOnceAndWhatItTookIsDone() {
+        RetryBuffer buffer = buffer(10);
+        CompletableFuture<Object> firstAttempt = new CompletableFuture<>();
+        TestWrite inFlight = new TestWrite("in flight", 3, "q1") {
+            @Override
+            public CompletionStage<?> attempt() {
+                return firstAttempt;
+            }
+        };
+        CompletableFuture<Object> lateAttempt = new CompletableFuture<>();
+        TestWrite answeredLate = new TestWrite("answered late", 1, "q3") {
+            @Override
+            public CompletionStage<?> attempt() {
+                return lateAttempt;
+            }
+        };
+        buffer.submit(inFlight);
+        buffer.submit(answeredLate);
+        redis.up = false;
+        TestWrite waiting = new TestWrite("waiting", 2, "q2");
+        buffer.submit(waiting); // fails: waits for a round
+
+        buffer.flushForStop(); // waiting is tried once more, and fails again
+        firstAttempt.completeExceptionally(new RedisConnectionException("Connection closed"));
+        buffer.reportUnwritten();
+        lateAttempt.complete("stored after all");
+
+        assertEquals(List.of(1, 1, 0), List.of(inFlight.abandoned.get(), waiting.abandoned.get(), answeredLate.abandoned.get()));
+        assertEquals(List.of(0, 0, 1), List.of(inFlight.done.get(), waiting.done.get(), answeredLate.done.get()));
+    }
+
+    @Test
     void aDeliveryWaitsUntilItsQueueIsSettledAndNoLongerThanItsBound() {
         RetryBuffer buffer = buffer(10);
         redis.up = false;
@@ -212,7 +340,7 @@ class RetryBufferTest {
         TestWrite poison = new TestWrite("poison", 1, "q") {
             @Override
             public CompletionStage<?> attempt() {
-                return redis.up ? CompletableFuture.failedFuture(new IllegalStateException("WRONGTYPE"))
+                return redis.up ? CompletableFuture.failedFuture(new RedisException("WRONGTYPE Operation against a key"))
                         : redis.attempt(name);
             }
         };
@@ -277,11 +405,11 @@ class RetryBufferTest {
                 return CompletableFuture.completedFuture(name);
             }
             failedAttempts.incrementAndGet();
-            return CompletableFuture.failedFuture(new IllegalStateException("Unable to connect to Redis"));
+            return CompletableFuture.failedFuture(new RedisConnectionException("Unable to connect to Redis"));
         }
     }
 
-    private class TestWrite implements RetryBuffer.Write {
+    private class TestWrite implements Write<Object> {
         final String name;
         final int weight;
         final List<String> queues;
