@@ -110,7 +110,7 @@ class UserAdminTest {
         assertTrue(exists.getMessage().contains("already exists"), exists.getMessage());
         assertEquals(before, stored(bob), "the existing password is untouched");
         assertThrows(IllegalArgumentException.class, () -> admin.addUser(user("carl"), "short".toCharArray()));
-        assertThrows(IllegalArgumentException.class, () -> admin.addUser("has space", "long-enough".toCharArray()));
+        assertThrows(IllegalArgumentException.class, () -> admin.addUser("has\ttab", "long-enough".toCharArray()));
         assertThrows(IllegalArgumentException.class, () -> admin.addUser("x".repeat(129), "long-enough".toCharArray()));
     }
 
