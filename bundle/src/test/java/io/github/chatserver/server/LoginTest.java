@@ -63,13 +63,25 @@ class LoginTest {
     void malformedUuidIsRefusedWithAReasonAndClosed() throws Exception {
         ChatClient client = harness.connect();
 
-        PbServerAcceptLogin answer = client.login("has space");
+        PbServerAcceptLogin answer = client.login("has\nnewline");
 
         assertFalse(answer.getLogin());
-        assertEquals("invalid uuid", answer.getTipsMsg());
+        assertEquals("invalid uuid: contains a control character (U+000A)", answer.getTipsMsg());
         assertTrue(client.awaitClosed(WAIT));
         assertEquals(1, harness.stats().get(Counter.LOGINS_REFUSED));
-        assertNull(presence().get("has space"));
+        assertNull(presence().get("has\nnewline"));
+    }
+
+    @Test
+    void aUuidWithSpacesIsAcceptedAsTheOriginalServerDid() throws Exception {
+        String uuid = "hello, 我是一个java程序"; // the original project's own Java test client
+        ChatClient client = harness.connect();
+
+        PbServerAcceptLogin answer = client.login(uuid);
+
+        assertTrue(answer.getLogin(), answer.getTipsMsg());
+        String marker = presence().get(uuid);
+        assertTrue(marker != null && marker.startsWith(harness.server.settings().nodeId() + "/"), "presence " + marker);
     }
 
     @Test
@@ -82,7 +94,7 @@ class LoginTest {
         PbServerAcceptLogin answer = tooLong.login(longest + "u");
 
         assertFalse(answer.getLogin());
-        assertEquals("invalid uuid", answer.getTipsMsg());
+        assertEquals("invalid uuid: longer than " + longest.length() + " characters", answer.getTipsMsg());
         assertTrue(tooLong.awaitClosed(WAIT));
         assertNull(presence().get(longest + "u"));
     }

@@ -128,6 +128,6 @@ class OperationsTest {
         await().atMost(WAIT).until(() -> ops.sessions(bob).isEmpty());
         assertFalse(ops.kick(bob), "no session left here");
         assertEquals(1, harness.stats().get(Counter.ADMIN_KICKS));
-        assertThrows(IllegalArgumentException.class, () -> ops.kick("has space"));
+        assertThrows(IllegalArgumentException.class, () -> ops.kick("has\ttab"));
     }
 }

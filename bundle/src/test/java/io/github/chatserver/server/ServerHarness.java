@@ -31,8 +31,8 @@ import org.redisson.config.Config;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A real server on a free port against the test class's real Redis, plus its clients. */
-final class ServerHarness implements AutoCloseable {
+/** A real server on a free port against the test class's real Redis, plus its clients (public for the wire-level tests). */
+public final class ServerHarness implements AutoCloseable {
     final ChatServer server;
     private final List<ChatClient> clients = new ArrayList<>();
     private RedissonClient inspector;
@@ -52,7 +52,7 @@ final class ServerHarness implements AutoCloseable {
     static final OverloadSettings NO_OVERLOAD_LIMITS = new OverloadSettings(100_000, 100_000, 100_000, 100_000,
             1_000_000, 1 << 30, Duration.ofMinutes(10), 1L << 40, OverloadSettings.DEFAULTS.storageRetryBuffer());
 
-    static ServerHarness start(RedisServer redis) throws IOException {
+    public static ServerHarness start(RedisServer redis) throws IOException {
         return new ServerHarness(redis, settings(redis));
     }
 
@@ -78,7 +78,7 @@ final class ServerHarness implements AutoCloseable {
         return name + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
-    int port() {
+    public int port() {
         return server.localAddress().getPort();
     }
 
@@ -139,7 +139,7 @@ final class ServerHarness implements AutoCloseable {
     }
 
     /** How many messages Redis holds for the user in the queue of that kind (a ZCARD of our own). */
-    int stored(OfflineStore.Kind kind, String user) {
+    public int stored(OfflineStore.Kind kind, String user) {
         return redis().getScoredSortedSet(kind.key(user)).size();
     }
 
@@ -172,7 +172,7 @@ final class ServerHarness implements AutoCloseable {
     }
 
     /** A Redisson client of our own, to look at what the server stored. */
-    RedissonClient redis() {
+    public RedissonClient redis() {
         if (inspector == null) {
             Config config = new Config();
             config.useSingleServer().setAddress(redis.address());

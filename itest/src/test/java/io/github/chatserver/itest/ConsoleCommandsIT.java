@@ -128,6 +128,21 @@ public class ConsoleCommandsIT {
         }
     }
 
+    /** The original clients' uuids have spaces: quoted, they pass through the chat: commands' own parser. */
+    @Test
+    public void aUserNameWithSpacesIsPassedQuoted() throws Exception {
+        String name = "hello, 我是一个java程序 " + UUID.randomUUID().toString().substring(0, 8);
+        try (ChatClient c = ChatClient.connect(HOST, configuredPort())) {
+            assertTrue(c.login(name).getLogin());
+
+            String sessions = execute("chat:sessions --user '" + name + "'");
+            assertTrue(sessions, sessions.contains(name) && sessions.contains("127.0.0.1"));
+            String kick = execute("chat:kick \"" + name + "\"");
+            assertTrue(kick, kick.contains("Session of " + name + " on this node closed."));
+            assertTrue("kicked", c.awaitClosed(TIMEOUT));
+        }
+    }
+
     private static long kicks(MBeanServer mbeans, ObjectName name) throws Exception {
         TabularData counters = (TabularData) mbeans.getAttribute(name, "Counters");
         return (Long) counters.get(new Object[] {"ADMIN_KICKS"}).get("value");

@@ -85,10 +85,12 @@ class ChatCliServerTest {
 
             a.type("/g " + group + " welcome to the club");
             b.awaitOut("[book club " + group + "] " + alice + ": welcome to the club", WAIT);
-            b.type("/g book club thanks!"); // a group name this session has seen works too
-            b.awaitErr("unknown group 'book'", WAIT); // names with spaces cannot be used: only the first word is the group
-            b.type("/g " + group + " thanks!");
+            b.type("/g \"book club\" thanks!"); // a group name this session has seen works too, quoted if it has spaces
             a.awaitOut("[book club " + group + "] " + bob + ": thanks!", WAIT);
+            b.type("/g book club thanks!");
+            b.awaitErr("unknown group 'book'", WAIT); // unquoted, the first word is the group
+            b.type("/g " + group + " thanks again!");
+            a.awaitOut("[book club " + group + "] " + bob + ": thanks again!", WAIT);
 
             b.type("/group info");
             b.awaitOut("your groups: 1", WAIT);

@@ -30,7 +30,7 @@ public class GroupCompleter implements Completer {
     private static String userOption(String[] arguments) {
         for (int i = 0; i + 1 < arguments.length; i++) {
             if ("--user".equals(arguments[i]) || "-u".equals(arguments[i])) {
-                return arguments[i + 1];
+                return ShellQuoting.literal(arguments[i + 1]); // as typed, quotes included
             }
         }
         return null;

@@ -6,6 +6,7 @@ import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.Parsing;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.api.console.Session;
@@ -15,6 +16,7 @@ import org.apache.karaf.shell.support.table.ShellTable;
 @Command(scope = "chat", name = "groups",
         description = "Lists the groups of a user (--user), or without it at most --limit groups found by a SCAN of Redis.")
 @Service
+@Parsing(ChatArgumentsParser.class) // user names with spaces complete quoted
 public class GroupsCommand implements Action {
     static final int MAX_LIMIT = 1000;
 

@@ -4,6 +4,7 @@ import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.Parsing;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.api.console.Session;
@@ -12,6 +13,7 @@ import org.apache.karaf.shell.api.console.Session;
 @Command(scope = "chat", name = "kick",
         description = "Closes a user's session on this node only (not on other nodes of a cluster); the user may log in again.")
 @Service
+@Parsing(ChatArgumentsParser.class) // user names with spaces complete quoted
 public class KickCommand implements Action {
 
     @Argument(index = 0, name = "uuid", description = "The uuid of a user logged in on this node", required = true, multiValued = false)

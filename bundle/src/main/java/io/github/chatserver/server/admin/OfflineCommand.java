@@ -5,6 +5,7 @@ import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.Parsing;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.api.console.Session;
@@ -14,6 +15,7 @@ import org.apache.karaf.shell.support.table.ShellTable;
 @Command(scope = "chat", name = "offline",
         description = "Shows how many one-to-one and group messages are stored for a user, and when the oldest and newest were sent.")
 @Service
+@Parsing(ChatArgumentsParser.class) // user names with spaces complete quoted
 public class OfflineCommand implements Action {
 
     @Argument(index = 0, name = "uuid", description = "The user the messages are for", required = true, multiValued = false)

@@ -3,7 +3,7 @@ package io.github.chatserver.server.admin;
 import io.github.chatserver.codec.ProtocolViolation;
 import io.github.chatserver.server.ChatServer;
 import io.github.chatserver.server.config.ServerSettings;
-import io.github.chatserver.server.handler.Identity;
+import io.github.chatserver.server.handler.UuidRule;
 import io.github.chatserver.server.session.ClientState;
 import io.github.chatserver.server.session.TrackedWrites;
 import io.github.chatserver.server.stats.ServerStats;
@@ -201,10 +201,7 @@ public final class ServerOperations implements AutoCloseable {
     }
 
     private void requireUuid(String uuid) {
-        int max = server.settings().limits().maxUuidLength();
-        if (!Identity.isWellFormed(uuid, max)) {
-            throw new IllegalArgumentException("Invalid uuid: 1 to " + max + " characters without spaces or control characters");
-        }
+        UuidRule.require(uuid, server.settings().limits().maxUuidLength());
     }
 
     private static String format(SocketAddress address) {

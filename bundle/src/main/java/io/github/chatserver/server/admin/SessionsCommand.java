@@ -5,6 +5,7 @@ import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.Parsing;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.api.console.Session;
@@ -14,6 +15,7 @@ import org.apache.karaf.shell.support.table.ShellTable;
 @Command(scope = "chat", name = "sessions",
         description = "Lists the sessions logged in on this node: user, remote address, login time, packets and bytes in and out, bytes queued for the client.")
 @Service
+@Parsing(ChatArgumentsParser.class) // user names with spaces complete quoted
 public class SessionsCommand implements Action {
 
     @Option(name = "--user", aliases = "-u", description = "Only the session of this user", required = false, multiValued = false)

@@ -4,7 +4,7 @@ import io.github.chatserver.server.auth.PasswordHasher;
 import io.github.chatserver.server.auth.TokenMinter;
 import io.github.chatserver.server.config.AuthSettings;
 import io.github.chatserver.server.config.ServerSettings;
-import io.github.chatserver.server.handler.Identity;
+import io.github.chatserver.server.handler.UuidRule;
 import io.github.chatserver.server.session.SessionRegistry;
 import io.github.chatserver.server.storage.UserStore;
 import java.time.Duration;
@@ -126,10 +126,7 @@ public final class UserAdmin implements AutoCloseable {
     }
 
     private void requireUuid(String uuid) {
-        if (!Identity.isWellFormed(uuid, maxUuidLength)) {
-            throw new IllegalArgumentException("Invalid uuid: 1 to " + maxUuidLength
-                    + " characters without spaces or control characters");
-        }
+        UuidRule.require(uuid, maxUuidLength);
     }
 
     private static void requirePassword(char[] password) {

@@ -4,6 +4,7 @@ import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.Parsing;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.api.console.Session;
@@ -12,6 +13,7 @@ import org.apache.karaf.shell.api.console.Session;
 @Command(scope = "chat", name = "user-passwd",
         description = "Sets a new password for a registered chat user. The password is read from the console without echo.")
 @Service
+@Parsing(ChatArgumentsParser.class) // user names with spaces complete quoted
 public class UserPasswdCommand implements Action {
 
     @Argument(index = 0, name = "uuid", description = "The uuid of a registered user", required = true, multiValued = false)

@@ -4,6 +4,7 @@ import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.Parsing;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.api.console.Session;
@@ -12,6 +13,7 @@ import org.apache.karaf.shell.api.console.Session;
 @Command(scope = "chat", name = "user-remove",
         description = "Removes a chat user: its registration and its known-user mark; closes its session on this node.")
 @Service
+@Parsing(ChatArgumentsParser.class) // user names with spaces complete quoted
 public class UserRemoveCommand implements Action {
 
     @Argument(index = 0, name = "uuid", description = "The uuid of the user to remove", required = true, multiValued = false)

@@ -5,7 +5,9 @@ import java.security.MessageDigest;
 
 /**
  * Checks a login token made by {@link TokenMinter}: {@code uuid.expiry.signature}. The token is
- * parsed from the right, since a uuid may itself contain dots. The outcome names what was wrong,
+ * parsed from the right, since a uuid may itself contain dots (or spaces, '|', anything): the
+ * expiry is digits only and the signature base64url, neither ever holds a dot, so the split is
+ * unambiguous whatever the uuid. The outcome names what was wrong,
  * for the server's log only: a client is only ever told "invalid credentials".
  */
 public final class TokenVerifier {
@@ -20,8 +22,11 @@ public final class TokenVerifier {
         EXPIRED
     }
 
-    /** Longest token looked at: a 1024-character uuid, an expiry of up to 18 digits, a 43-character signature. */
-    static final int MAX_LENGTH = 1024 + 1 + 18 + 1 + 43;
+    /**
+     * Longest token looked at, in UTF-16 chars: a uuid of up to 1024 code points (2048 chars), an
+     * expiry of up to 18 digits, a 43-character signature.
+     */
+    static final int MAX_LENGTH = 2 * 1024 + 1 + 18 + 1 + 43;
     private static final int SIGNATURE_LENGTH = 43; // 32 bytes in base64url without padding
     private static final int MAX_EXPIRY_DIGITS = 18;
 

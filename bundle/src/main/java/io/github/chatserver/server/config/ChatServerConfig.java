@@ -73,7 +73,7 @@ public @interface ChatServerConfig {
     @AttributeDefinition(description = "Keep group membership in a local cache kept coherent through Redis pub/sub")
     boolean membershipCache() default true;
 
-    @AttributeDefinition(description = "Longest uuid accepted, in characters", min = "1", max = "1024")
+    @AttributeDefinition(description = "Longest uuid accepted, in characters (Unicode code points: an emoji is one)", min = "1", max = "1024")
     int maxUuidLength() default 128;
 
     @AttributeDefinition(description = "Login check: open (any uuid), password (registered users), token (HMAC-signed tokens)",

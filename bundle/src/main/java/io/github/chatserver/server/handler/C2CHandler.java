@@ -37,29 +37,27 @@ public final class C2CHandler implements PacketHandler {
     @Override
     public CompletionStage<?> handle(IoSession session, Packet packet) throws ProtocolViolation {
         PbC2CTextChat in = packet.body(PbC2CTextChat.class);
-        String sender = Identity.requireSender(session, in.getFromUuid());
-        if (!Identity.isWellFormed(in.getToUuid(), context.settings().limits().maxUuidLength())) {
-            throw new ProtocolViolation(ProtocolViolation.Kind.MALFORMED_BODY, "Invalid to_uuid in C2C text");
-        }
+        String sender = Identity.requireSender(session, in.getFromUuidBytes());
+        String to = Identity.requireRecipient(in.getToUuidBytes(), context.settings().limits().maxUuidLength());
         ByteString text = Identity.requireTextWithin(in.getTextMsgBytes(), context.settings().limits().maxTextLength());
-        if (recipients.acceptsEveryone() || context.sessions().find(in.getToUuid()).isPresent()) {
-            route(sender, in.getToUuid(), text); // a user logged in here exists
+        if (recipients.acceptsEveryone() || context.sessions().find(to).isPresent()) {
+            route(sender, to, text); // a user logged in here exists
             return DONE;
         }
-        return recipients.exists(in.getToUuid()).handle((exists, failure) -> {
+        return recipients.exists(to).handle((exists, failure) -> {
             if (failure != null) {
                 // Fail open: a message is never silently lost, and storing it goes through the Outbox,
                 // which copes with Redis being away.
                 context.stats().increment(Counter.REDIS_ERRORS);
-                LOG.warn("Could not check that recipient '{}' exists ({}); accepting the message", in.getToUuid(),
+                LOG.warn("Could not check that recipient '{}' exists ({}); accepting the message", to,
                         failure.toString());
-                route(sender, in.getToUuid(), text);
+                route(sender, to, text);
             } else if (exists) {
-                route(sender, in.getToUuid(), text);
+                route(sender, to, text);
             } else {
                 // There is no refusal packet for type 5: dropped, counted, the connection stays open (docs/PROTOCOL.md §4).
                 context.stats().increment(Counter.REQUESTS_REFUSED);
-                LOG.debug("Dropped a message from '{}' to unknown user '{}'", sender, in.getToUuid());
+                LOG.debug("Dropped a message from '{}' to unknown user '{}'", sender, to);
             }
             return null;
         });

@@ -39,7 +39,7 @@ public final class GroupChatHandler implements PacketHandler {
     @Override
     public CompletionStage<?> handle(IoSession session, Packet packet) throws ProtocolViolation {
         PbGroupTextChat in = packet.body(PbGroupTextChat.class);
-        String sender = Identity.requireSender(session, in.getFromUuid());
+        String sender = Identity.requireSender(session, in.getFromUuidBytes());
         String groupId = GroupHandler.requireGroupId(in.getGroupId());
         ByteString text = Identity.requireTextWithin(in.getTextMsgBytes(), context.settings().limits().maxTextLength());
         // Rebuilt field by field: the sender controls nothing but group and text (no unknown fields pass).

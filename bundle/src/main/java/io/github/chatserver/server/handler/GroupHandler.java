@@ -69,7 +69,7 @@ public final class GroupHandler implements PacketHandler {
     }
 
     private CompletionStage<?> info(IoSession session, PbClientRequestGroupInfo request) throws ProtocolViolation {
-        String user = Identity.requireSender(session, request.getFromUuid());
+        String user = Identity.requireSender(session, request.getFromUuidBytes());
         return context.store().groups().groupsOf(user).whenComplete((groups, failure) -> {
             if (failed(failure, "read the groups of", user)) {
                 return;
@@ -128,7 +128,7 @@ public final class GroupHandler implements PacketHandler {
     }
 
     private CompletionStage<?> disband(IoSession session, PbClientDisbandGroup request) throws ProtocolViolation {
-        String user = Identity.requireSender(session, request.getFromUuid());
+        String user = Identity.requireSender(session, request.getFromUuidBytes());
         String id = requireGroupId(request.getGroupId());
         return context.store().groups().disband(id, user).whenComplete((change, failure) -> {
             if (failed(failure, "disband a group of", user)) {
@@ -153,7 +153,7 @@ public final class GroupHandler implements PacketHandler {
     }
 
     private CompletionStage<?> join(IoSession session, PbClientJoinGroup request) throws ProtocolViolation {
-        String user = Identity.requireSender(session, request.getFromUuid());
+        String user = Identity.requireSender(session, request.getFromUuidBytes());
         String id = requireGroupId(request.getGroupId());
         Limits limits = context.settings().limits();
         return context.store().groups().join(id, user, limits.maxMembersPerGroup(), limits.maxGroupsPerUser())
@@ -180,7 +180,7 @@ public final class GroupHandler implements PacketHandler {
     }
 
     private CompletionStage<?> leave(IoSession session, PbClientLeaveGroup request) throws ProtocolViolation {
-        String user = Identity.requireSender(session, request.getFromUuid());
+        String user = Identity.requireSender(session, request.getFromUuidBytes());
         String id = requireGroupId(request.getGroupId());
         return context.store().groups().leave(id, user).whenComplete((change, failure) -> {
             if (failed(failure, "remove a member for", user)) {

@@ -10,14 +10,29 @@ public final class Identity {
     private Identity() {
     }
 
-    /** The session's user, after checking the packet's {@code from_uuid} is that user. */
-    static String requireSender(IoSession session, String fromUuid) throws ProtocolViolation {
+    /**
+     * The session's user, after checking the packet's {@code from_uuid} is that user. The field's
+     * bytes are checked, not the text protobuf makes of them: invalid UTF-8 decodes to replacement
+     * characters, which a name may hold for real.
+     */
+    static String requireSender(IoSession session, ByteString fromUuid) throws ProtocolViolation {
         String user = ClientState.of(session).user();
-        if (user == null || !user.equals(fromUuid)) {
-            throw new ProtocolViolation(ProtocolViolation.Kind.FORBIDDEN,
-                    "Impersonation: session of '" + user + "' sent from_uuid '" + fromUuid + "'");
+        if (user == null || !fromUuid.isValidUtf8() || !user.equals(fromUuid.toStringUtf8())) {
+            throw new ProtocolViolation(ProtocolViolation.Kind.FORBIDDEN, "Impersonation: session of '" + user
+                    + "' sent from_uuid '" + UuidRule.printable(fromUuid.toStringUtf8()) + "'");
         }
         return user;
+    }
+
+    /** The recipient named by a packet field, if it is a well-formed uuid ({@link UuidRule}); else the connection is closed. */
+    static String requireRecipient(ByteString toUuid, int maxLength) throws ProtocolViolation {
+        // Decoded once, here: this runs for every one-to-one message.
+        String to = toUuid.isValidUtf8() ? toUuid.toStringUtf8() : null;
+        String problem = to == null ? "not valid UTF-8" : UuidRule.problem(to, maxLength);
+        if (problem != null) {
+            throw new ProtocolViolation(ProtocolViolation.Kind.MALFORMED_BODY, "Invalid to_uuid: " + problem);
+        }
+        return to;
     }
 
     /** Refuses a text longer than the configured limit (counted, connection closed). */
@@ -41,20 +56,5 @@ public final class Identity {
         String decoded = text.toStringUtf8();
         requireTextWithin(decoded, maxLength);
         return ByteString.copyFromUtf8(decoded);
-    }
-
-    /** A uuid is 1..maxLength visible characters, with no white space or control characters. */
-    public static boolean isWellFormed(String uuid, int maxLength) {
-        if (uuid == null || uuid.isEmpty() || uuid.length() > maxLength) {
-            return false;
-        }
-        for (int i = 0; i < uuid.length(); ) {
-            int c = uuid.codePointAt(i);
-            if (Character.isWhitespace(c) || Character.isISOControl(c)) {
-                return false;
-            }
-            i += Character.charCount(c);
-        }
-        return true;
     }
 }

@@ -68,11 +68,11 @@ public final class OfflineHandler implements PacketHandler {
     public CompletionStage<?> handle(IoSession session, Packet packet) throws ProtocolViolation {
         switch (packet.type()) {
             case CLIENT_REQUEST_C2C_OFFLINE_MSG -> {
-                Identity.requireSender(session, packet.body(PbClientRequestC2COfflineMsg.class).getFromUuid());
+                Identity.requireSender(session, packet.body(PbClientRequestC2COfflineMsg.class).getFromUuidBytes());
                 deliver(session, Kind.C2C);
             }
             case CLIENT_REQUEST_GROUP_OFFLINE_MSG -> {
-                Identity.requireSender(session, packet.body(PbClientRequestGroupOfflineMsg.class).getFromUuid());
+                Identity.requireSender(session, packet.body(PbClientRequestGroupOfflineMsg.class).getFromUuidBytes());
                 deliver(session, Kind.GROUP);
             }
             default -> throw new IllegalArgumentException("Not an offline request: " + packet.type());

@@ -99,11 +99,13 @@ public final class SessionHandler implements PacketHandler {
             refuse(session, "already logged in on this connection");
             return DONE;
         }
-        String uuid = login.getUuid();
-        if (!Identity.isWellFormed(uuid, context.settings().limits().maxUuidLength())) {
-            refuse(session, "invalid uuid");
+        // The raw bytes first: protobuf would turn invalid UTF-8 into another, valid name.
+        String problem = UuidRule.problem(login.getUuidBytes(), context.settings().limits().maxUuidLength());
+        if (problem != null) {
+            refuse(session, "invalid uuid: " + problem);
             return DONE;
         }
+        String uuid = login.getUuid();
         CompletableFuture<Void> answered = new CompletableFuture<>();
         authenticator.authenticate(uuid, login.getToken(), session::isConnected).whenComplete((verdict, failure) -> {
             try {

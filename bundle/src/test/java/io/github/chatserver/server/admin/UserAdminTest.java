@@ -110,7 +110,7 @@ class UserAdminTest {
         assertTrue(exists.getMessage().contains("already exists"), exists.getMessage());
         assertEquals(before, stored(bob), "the existing password is untouched");
         assertThrows(IllegalArgumentException.class, () -> admin.addUser(user("carl"), "short".toCharArray()));
-        assertThrows(IllegalArgumentException.class, () -> admin.addUser("has space", "long-enough".toCharArray()));
+        assertThrows(IllegalArgumentException.class, () -> admin.addUser("has\ttab", "long-enough".toCharArray()));
         assertThrows(IllegalArgumentException.class, () -> admin.addUser("x".repeat(129), "long-enough".toCharArray()));
     }
 
@@ -199,6 +199,43 @@ class UserAdminTest {
 
         assertEquals(List.of(prefix + "-a", prefix + "-b"), found.stream().sorted().toList());
         assertEquals(1, admin.users(prefix, 1).size());
+    }
+
+    @Test
+    void namesWithSpacesAndAnyScriptAreUsersLikeAnyOther(RedisServer redis) throws Exception {
+        ChatServer passwords = server(redis, AuthSettings.PASSWORD);
+        UserAdmin admin = admin(passwords);
+        String zhang = "张 三 " + UUID.randomUUID().toString().substring(0, 6);
+        String smile = "😀 smile " + UUID.randomUUID().toString().substring(0, 6);
+
+        admin.addUser(zhang, "zhang-password".toCharArray());
+        admin.changePassword(zhang, "zhang-password-2".toCharArray());
+        admin.addUser(smile, "smile-password".toCharArray());
+
+        assertTrue(login(passwords, zhang, "zhang-password-2"));
+        assertTrue(login(passwords, smile, "smile-password"));
+        assertEquals(List.of(zhang), admin.users("张 三 ", 10).stream().filter(zhang::equals).toList());
+        admin.removeUser(smile);
+        assertFalse(login(passwords, smile, "smile-password"));
+
+        ChatServer tokens = server(redis, AuthSettings.TOKEN);
+        String javaClient = "hello, 我是一个java程序";
+        assertTrue(login(tokens, javaClient, admin(tokens).mintToken(javaClient, 60)));
+    }
+
+    @Test
+    void globCharactersInANamePrefixAreLiteralInTheRedisScan(RedisServer redis) throws Exception {
+        UserAdmin admin = admin(server(redis, AuthSettings.PASSWORD));
+        String tag = UUID.randomUUID().toString().substring(0, 6);
+        // Each decoy would match the prefix if it were read as a pattern: ? and * any text, [ab] a class, \ an escape.
+        for (String[] prefixAndDecoy : new String[][] {{"q?*" + tag, "qZZZ" + tag}, {"[ab]" + tag, "a" + tag},
+                {"back\\" + tag, "back" + tag}, {"sp ace " + tag, "sp ace" + tag}}) {
+            String prefix = prefixAndDecoy[0];
+            admin.addUser(prefix + " one", "password-1".toCharArray());
+            admin.addUser(prefixAndDecoy[1] + " decoy", "password-2".toCharArray());
+
+            assertEquals(List.of(prefix + " one"), admin.users(prefix, 10), prefix);
+        }
     }
 
     @Test

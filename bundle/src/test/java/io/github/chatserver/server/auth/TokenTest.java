@@ -75,4 +75,22 @@ class TokenTest {
         assertEquals(Outcome.WRONG_USER, verifier.check(token, "alice.smith", NOW));
         assertEquals(Outcome.WRONG_USER, verifier.check(token, "alice", NOW));
     }
+
+    @Test
+    void aUuidWithSpacesBarsAndDotsOfAnyScriptIsUnambiguous() {
+        for (String uuid : new String[] {"hello, 我是一个java程序", "张 三.1800000060", "😀 smile|x.y", "a.b.c.d"}) {
+            String token = TokenMinter.mint(SECRET, uuid, NOW + 60);
+
+            assertEquals(Outcome.VALID, verifier.check(token, uuid, NOW), token);
+            assertEquals(Outcome.WRONG_USER, verifier.check(token, uuid.substring(0, uuid.length() - 1), NOW), token);
+        }
+    }
+
+    @Test
+    void theLongestUuidOfFourByteCharactersStillFitsATokenCheck() {
+        String uuid = "😀".repeat(1024); // 1024 code points, the largest maxUuidLength, 2048 UTF-16 chars
+        String token = TokenMinter.mint(SECRET, uuid, NOW + 60);
+
+        assertEquals(Outcome.VALID, verifier.check(token, uuid, NOW));
+    }
 }

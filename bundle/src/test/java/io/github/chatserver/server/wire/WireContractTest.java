@@ -8,7 +8,6 @@ import io.github.chatserver.server.wire.RawWireClient.Frame;
 import io.github.chatserver.server.wire.RawWireClient.Proto;
 import io.github.chatserver.testing.RedisExtension;
 import io.github.chatserver.testing.RedisServer;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -17,9 +16,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -51,6 +48,15 @@ import static io.github.chatserver.server.wire.RawWireClient.SERVER_NOTIFY_LEAVE
 import static io.github.chatserver.server.wire.RawWireClient.SERVER_RESPONSE_C2C_OFFLINE_MSG;
 import static io.github.chatserver.server.wire.RawWireClient.SERVER_RESPONSE_GROUP_INFO;
 import static io.github.chatserver.server.wire.RawWireClient.SERVER_RESPONSE_GROUP_OFFLINE_MSG;
+import static io.github.chatserver.server.wire.WireSteps.WAIT;
+import static io.github.chatserver.server.wire.WireSteps.buildGroup;
+import static io.github.chatserver.server.wire.WireSteps.c2c;
+import static io.github.chatserver.server.wire.WireSteps.concat;
+import static io.github.chatserver.server.wire.WireSteps.groupText;
+import static io.github.chatserver.server.wire.WireSteps.join;
+import static io.github.chatserver.server.wire.WireSteps.passedThrough;
+import static io.github.chatserver.server.wire.WireSteps.pollStored;
+import static io.github.chatserver.server.wire.WireSteps.user;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -65,7 +71,6 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 @ExtendWith(RedisExtension.class)
 class WireContractTest {
-    private static final Duration WAIT = Duration.ofSeconds(5);
     /** A client timestamp far from now: the server must put its own clock on what it sends. */
     private static final long CLIENT_CLOCK = 42;
 
@@ -602,17 +607,6 @@ class WireContractTest {
         login(user("newcomer"));
     }
 
-    /**
-     * The sender's next packet, a text to an online witness, arrived: the server has handled the
-     * sender's earlier packets (a connection's packets are handled in order), so a recipient who
-     * logs in now cannot overtake them and get them live instead of stored.
-     */
-    private static void passedThrough(RawWireClient sender, String senderUuid, RawWireClient witness, String witnessUuid)
-            throws IOException {
-        sender.send(C2C_TEXT_CHAT, c2c(senderUuid, witnessUuid, "marker", CLIENT_CLOCK));
-        assertEquals("marker", witness.expect(C2C_TEXT_CHAT, WAIT).fields().string(3));
-    }
-
     private RawWireClient connect() throws IOException {
         RawWireClient c = RawWireClient.connect(port);
         clients.add(c);
@@ -624,54 +618,6 @@ class WireContractTest {
         Fields answer = c.login(uuid);
         assertServerClock(answer.int64(3));
         return c;
-    }
-
-    /** Builds a group, asserting the type 14 answer, and returns its id. */
-    private static String buildGroup(RawWireClient owner, String ownerUuid, String name) throws IOException {
-        owner.send(CLIENT_BUILD_GROUP, new Proto().string(1, name).int64(2, RawWireClient.now()));
-        Fields f = owner.expect(SERVER_NOTIFY_BUILD_GROUP, WAIT).fields();
-        assertTrue(f.bool(1), "build refused: " + f);
-        assertEquals(ownerUuid, f.string(4));
-        return f.string(2);
-    }
-
-    /** Joins and consumes the type 18 notices at the newcomer and at the given online members. */
-    private static void join(RawWireClient member, String memberUuid, String group, RawWireClient... others)
-            throws IOException {
-        member.send(CLIENT_JOIN_GROUP, new Proto().string(1, memberUuid).string(2, group).int64(4, RawWireClient.now()));
-        List<RawWireClient> told = new ArrayList<>(List.of(others));
-        told.add(member);
-        for (RawWireClient c : told) {
-            Fields f = c.expect(SERVER_NOTIFY_JOIN_GROUP, WAIT).fields();
-            assertEquals(memberUuid, f.string(1));
-            assertEquals(group, f.string(2));
-        }
-    }
-
-    /**
-     * Asks for stored messages until the first arrives: storing is asynchronous and the contract
-     * gives no acknowledgement of it, so a request may come before the message is stored.
-     * Only blocking reads with a timeout wait here.
-     */
-    private static Frame pollStored(RawWireClient c, int requestType, String user, int responseType) throws IOException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline) {
-            c.send(requestType, new Proto().string(1, user).int64(2, RawWireClient.now()));
-            Optional<Frame> f = c.readWithin(Duration.ofMillis(300));
-            if (f.isPresent()) {
-                assertEquals(responseType, f.get().type(), "answer to a type " + requestType + ": " + f.get());
-                return f.get();
-            }
-        }
-        return fail("no stored message served to " + user + " within 10 s");
-    }
-
-    private static Proto c2c(String from, String to, String text, long timestamp) {
-        return new Proto().string(1, from).string(2, to).string(3, text).int64(4, timestamp);
-    }
-
-    private static Proto groupText(String from, String group, String text, long timestamp) {
-        return new Proto().string(1, from).string(2, group).string(3, text).int64(4, timestamp);
     }
 
     private static Map<String, Fields> byGroupId(List<Fields> infos) {
@@ -692,17 +638,5 @@ class WireContractTest {
     private static void assertServerClock(long timestamp) {
         long now = RawWireClient.now();
         assertTrue(Math.abs(timestamp - now) <= 5, "timestamp " + timestamp + " is not the server's now (" + now + ")");
-    }
-
-    private static String user(String name) {
-        return name + "-" + UUID.randomUUID().toString().substring(0, 8);
-    }
-
-    private static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] p : parts) {
-            out.writeBytes(p);
-        }
-        return out.toByteArray();
     }
 }

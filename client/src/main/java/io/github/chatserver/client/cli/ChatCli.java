@@ -55,9 +55,10 @@ public final class ChatCli {
               /msg <user> <text>          send a one-to-one message
               /g <group> <text>           send to a group (its id, or a name this session has seen)
               /group create <name>        build a group (you are its owner)
-              /group join <id>            join a group
+              /group join <id>            join a group (by id, or a name this session has seen)
               /group leave <id>           leave a group (owners can only disband)
               /group disband <id>         disband a group you own
+              a user or group name with spaces goes in quotes: /msg "张 三" hi, /g "book club" hi
               /group info                 list your groups and their members
               /offline                    fetch your stored one-to-one and group messages
               /help                       this list
@@ -253,7 +254,8 @@ public final class ChatCli {
         if (!line.startsWith("/")) {
             return error("not a command: lines start with a command, e.g. /msg <user> <text> (see /help)");
         }
-        String[] words = line.split("\\s+", 3);
+        String[] words = line.split("\\s+", 2);
+        String arguments = words.length > 1 ? words[1] : "";
         switch (words[0]) {
             case "/help":
                 out.println(HELP);
@@ -261,20 +263,24 @@ public final class ChatCli {
             case "/quit":
             case "/exit":
                 return Command.QUIT;
-            case "/msg":
-                if (words.length < 3) {
-                    return error("usage: /msg <user> <text>");
+            case "/msg": {
+                CommandWords.Split to = targetAndText(arguments,
+                        "usage: /msg <user> <text> (a user name with spaces in quotes: /msg \"张 三\" hi)");
+                return to == null ? Command.ERROR : send(text(to.first(), to.rest()));
+            }
+            case "/g": {
+                CommandWords.Split to = targetAndText(arguments,
+                        "usage: /g <group id or name> <text> (a name with spaces in quotes: /g \"book club\" hi)");
+                if (to == null) {
+                    return Command.ERROR;
                 }
-                return send(text(words[1], words[2]));
-            case "/g":
-                if (words.length < 3) {
-                    return error("usage: /g <group id or name> <text>");
-                }
-                String id = incoming.resolveGroup(words[1]);
+                String id = incoming.resolveGroup(to.first());
                 if (id == null) {
-                    return error("unknown group '" + words[1] + "': give its 22-character id, or run /group info first");
+                    return error("unknown group '" + to.first() + "': give its 22-character id or a name this session"
+                            + " has seen (in quotes if it has spaces: /g \"book club\" hi), or run /group info first");
                 }
-                return send(groupText(id, words[2]));
+                return send(groupText(id, to.rest()));
+            }
             case "/offline":
                 return requestOffline();
             case "/group":
@@ -284,9 +290,25 @@ public final class ChatCli {
         }
     }
 
+    /** The recipient (first argument) and the text, or {@code null} after reporting what is missing. */
+    private CommandWords.Split targetAndText(String arguments, String usage) {
+        CommandWords.Split split;
+        try {
+            split = CommandWords.firstAndRest(arguments);
+        } catch (IllegalArgumentException e) {
+            error(e.getMessage());
+            return null;
+        }
+        if (split.first().isEmpty() || split.rest().isEmpty()) {
+            error(usage);
+            return null;
+        }
+        return split;
+    }
+
     private Command group(String[] words) {
         String sub = words.length > 1 ? words[1] : "";
-        String arg = words.length > 2 ? words[2].strip() : "";
+        String arg = words.length > 2 ? CommandWords.unquoted(words[2]) : "";
         long now = ChatClient.now();
         String me = options.user;
         switch (sub) {

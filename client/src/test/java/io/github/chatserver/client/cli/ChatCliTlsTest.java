@@ -15,7 +15,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** TLS in ChatConnector and the CLI's TLS options, against a small TLS test server. */
+/**
+ * The CLI against a small TLS test server: TLS in ChatConnector and the CLI's TLS options, and
+ * interactive commands with user names that hold spaces.
+ */
 class ChatCliTlsTest {
     private static final Duration WAIT = Duration.ofSeconds(15);
 
@@ -111,6 +114,37 @@ class ChatCliTlsTest {
         // and it is the same certificate that is trusted on a named address
         ChatClient.connect("127.0.0.1", server.port(), BodyCipher.forMode(BodyCipher.NONE, null), Duration.ofSeconds(5),
                 ClientTls.trusting(server.certificatePem, null)).close();
+    }
+
+    /** Names with spaces: the original clients' uuids; quoted, a name is one argument. */
+    @Test
+    void aQuotedNameWithSpacesIsOneArgument() throws Exception {
+        try (CliRun java = interactiveOverTls("hello, 我是一个java程序"); CliRun zhang = interactiveOverTls("张 三")) {
+            java.type("/msg \"张 三\" 你好, how are you?");
+            zhang.awaitOut("hello, 我是一个java程序: 你好, how are you?", WAIT);
+            zhang.type("/msg 'hello, 我是一个java程序' fine, thanks");
+            java.awaitOut("张 三: fine, thanks", WAIT);
+
+            java.type("/msg '张 三 hello");
+            java.awaitErr("missing closing '", WAIT);
+            java.type("/g \"book club\" hi");
+            java.awaitErr("unknown group 'book club'", WAIT); // the whole quoted name, not its first word
+            java.type("/g book club hi");
+            java.awaitErr("unknown group 'book': give its 22-character id or a name this session has seen (in quotes", WAIT);
+            java.type("/msg \"张 三\"");
+            java.awaitErr("usage: /msg <user> <text>", WAIT);
+
+            java.type("/quit");
+            assertEquals(ChatCli.OK, java.exitCode(WAIT), java.err());
+            zhang.type("/quit");
+            assertEquals(ChatCli.OK, zhang.exitCode(WAIT), zhang.err());
+        }
+    }
+
+    private CliRun interactiveOverTls(String user) throws Exception {
+        CliRun r = CliRun.start("--port", port(), "--user", user, "--tls", "--insecure");
+        r.awaitOut("logged in as " + user, WAIT);
+        return r;
     }
 
     private void awaitLoggedIn(String user) throws InterruptedException {
