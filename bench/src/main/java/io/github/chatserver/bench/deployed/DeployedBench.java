@@ -104,6 +104,7 @@ public final class DeployedBench {
                     Endpoint.Target.RELAY, ProcFs.openFiles(relay.endpoint.pid()));
             StringBuilder tables = new StringBuilder();
             try {
+                warmJit(karaf.endpoint);
                 runShapes(karaf, relay, files, tables);
             } finally {
                 karaf.copyLogs(dir);
@@ -113,6 +114,24 @@ public final class DeployedBench {
             Runtime.getRuntime().removeShutdownHook(hook);
         }
         return results.stream().allMatch(r -> r.problem() == null) ? OK : RUNS_HAD_ERRORS;
+    }
+
+    /**
+     * A freshly started Karaf runs interpreted code at first; the short warm-up of each run does not
+     * cover the JIT's compiling of the whole path. Not measured; the relay is compiled Go.
+     */
+    private void warmJit(Endpoint karaf) throws Exception {
+        if (o.jitWarmup <= 0) {
+            return;
+        }
+        Generator g = o.generators.get(0);
+        List<String> command = Shape.PINGPONG.command(g, karaf, o, dir.resolve("bench-files").toString(), o.jitWarmup, 0);
+        say("warming Karaf's JIT for " + Shape.num(o.jitWarmup) + " s (not measured): " + String.join(" ", command));
+        ChildProcess.Outcome outcome = ChildProcess.run(command, dir.resolve("runs").resolve("jit-warmup.stderr"), line -> { },
+                Duration.ofMillis((long) (o.jitWarmup * 1000)).plus(RUN_SLACK), h -> generator = h);
+        if (outcome.status() != 0) {
+            say("warning: the JIT warm-up ended with status " + outcome.status() + " (see runs/jit-warmup.stderr)");
+        }
     }
 
     /** Every shape, each run interleaved over generators and targets; a table per shape. */
@@ -262,7 +281,9 @@ public final class DeployedBench {
                 .append(String.join(" ", karaf.settings.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())).append("`\n");
         sb.append("- relay: `").append(String.join(" ", relay.command)).append("` (pid ").append(relay.endpoint.pid()).append(")\n");
         sb.append("- each run: ").append(Shape.num(o.warmup)).append(" s warm-up, ").append(Shape.num(o.seconds))
-                .append(" s measured; ").append(o.runs).append(" runs per generator and target, interleaved Karaf, relay, Karaf, relay, …\n");
+                .append(" s measured; ").append(o.runs).append(o.runs == 1 ? " run" : " runs")
+                .append(" per generator and target, interleaved Karaf, relay, Karaf, relay, …; before the first, ")
+                .append(Shape.num(o.jitWarmup)).append(" s of pingpong against Karaf to warm its JIT (not measured)\n");
         sb.append("- cells: median (min–max) across runs; ratio rows: median (min–max) of run i of Karaf ÷ run i of the relay\n");
         sb.append("- server CPU µs/msg: utime + stime of the server process (/proc/PID/stat) over the measured window, per delivered "
                 + "message: for gobench between its first and last progress line of the window, for bench over its window "

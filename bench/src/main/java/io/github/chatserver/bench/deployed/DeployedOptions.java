@@ -26,6 +26,8 @@ final class DeployedOptions {
               --runs N               runs per shape, generator and target (default 3)
               --seconds S            measured window of each run (default 10)
               --warmup S             traffic before the window (default 5)
+              --jit-warmup S         pingpong against Karaf before the first run, not measured, so that
+                                     its JIT has compiled the hot paths (default 20; 0: none)
 
             sizes
               --pingpong-conns N     pingpong connections (200)        --pingpong-inflight K   per pair (10)
@@ -53,6 +55,7 @@ final class DeployedOptions {
     int runs = 3;
     double seconds = 10;
     double warmup = 5;
+    double jitWarmup = 20;
     int pingpongConns = 200;
     int pingpongInflight = 10;
     int openConns = 200;
@@ -93,6 +96,7 @@ final class DeployedOptions {
                 case "--runs" -> o.runs = (int) num(a, val(a, v, q), 1, 100);
                 case "--seconds" -> o.seconds = num(a, val(a, v, q), 1, 3600);
                 case "--warmup" -> o.warmup = num(a, val(a, v, q), 0, 3600);
+                case "--jit-warmup" -> o.jitWarmup = num(a, val(a, v, q), 0, 3600);
                 case "--pingpong-conns" -> o.pingpongConns = even(a, num(a, val(a, v, q), 2, 20_000));
                 case "--pingpong-inflight" -> o.pingpongInflight = (int) num(a, val(a, v, q), 1, 10_000);
                 case "--open-conns" -> o.openConns = even(a, num(a, val(a, v, q), 2, 20_000));

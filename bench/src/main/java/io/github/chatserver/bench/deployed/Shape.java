@@ -73,11 +73,16 @@ enum Shape {
 
     /** The generator's command line against {@code target}; {@code benchOut} takes the project generator's own files. */
     List<String> command(Generator g, Endpoint target, DeployedOptions o, String benchOut) {
+        return command(g, target, o, benchOut, o.seconds, o.warmup);
+    }
+
+    List<String> command(Generator g, Endpoint target, DeployedOptions o, String benchOut, double windowSeconds,
+                         double warmupSeconds) {
         List<String> c = new ArrayList<>();
-        String seconds = num(o.seconds);
-        String warmup = num(o.warmup);
+        String seconds = num(windowSeconds);
+        String warmup = num(warmupSeconds);
         // idle: connections are held through warm-up and window, time enough to read the server's memory
-        String hold = num(o.seconds + o.warmup);
+        String hold = num(windowSeconds + warmupSeconds);
         if (g == Generator.GOBENCH) {
             c.addAll(List.of(o.gobench.toString(), "-host", target.host(), "-port", String.valueOf(target.port()),
                     "-seconds", seconds, "-warmup", warmup));

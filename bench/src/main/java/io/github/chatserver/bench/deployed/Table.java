@@ -37,7 +37,8 @@ final class Table {
             case IDLE -> List.of(
                     new Column("held", "connections held", INT, false, false),
                     new Column("heap_bytes_per_conn", "server heap B/conn", INT, true, false),
-                    new Column("rss_bytes_per_conn", "server RSS B/conn", INT, true, false),
+                    // no ratio: a JVM's resident set hardly moves (its heap is reserved up front), a Go process's does
+                    new Column("rss_bytes_per_conn", "server RSS B/conn", INT, false, false),
                     new Column("login_p99_ms", "login p99 ms", MS, true, false),
                     new Column("errors", "errors", INT, false, true));
             case OFFLINE -> List.of(
