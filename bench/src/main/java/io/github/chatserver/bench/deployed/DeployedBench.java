@@ -98,10 +98,11 @@ public final class DeployedBench {
             }, "bench-deployed-stop");
             Runtime.getRuntime().addShutdownHook(hook);
             say("Karaf pid " + karaf.endpoint.pid() + " on " + port + " (Redis port " + karaf.endpoint.redisPort()
-                    + "); relay pid " + relay.endpoint.pid() + " on " + relayPort);
-            Map<Endpoint.Target, Integer> files = Map.of(
-                    Endpoint.Target.KARAF, ProcFs.openFiles(karaf.endpoint.pid()),
-                    Endpoint.Target.RELAY, ProcFs.openFiles(relay.endpoint.pid()));
+                    + "); relay pid " + relay.endpoint().pid() + " on " + relayPort);
+            // open files right after the start: a run begins when the server is back near them
+            Map<Endpoint.Target, Integer> files = new java.util.EnumMap<>(Endpoint.Target.class);
+            files.put(Endpoint.Target.KARAF, ProcFs.openFiles(karaf.endpoint.pid()));
+            files.put(Endpoint.Target.RELAY, ProcFs.openFiles(relay.endpoint().pid()));
             StringBuilder tables = new StringBuilder();
             try {
                 warmJit(karaf.endpoint);
@@ -144,7 +145,13 @@ public final class DeployedBench {
                     if (!shape.runsWith(g)) {
                         continue;
                     }
-                    for (Endpoint target : shape.relayServes ? List.of(karaf.endpoint, relay.endpoint) : List.of(karaf.endpoint)) {
+                    for (Endpoint.Target t : shape.relayServes ? List.of(Endpoint.Target.KARAF, Endpoint.Target.RELAY)
+                            : List.of(Endpoint.Target.KARAF)) {
+                        if (t == Endpoint.Target.RELAY && shape.kind == Shape.Kind.IDLE) {
+                            relay.restart();
+                            files.put(t, ProcFs.openFiles(relay.endpoint().pid()));
+                        }
+                        Endpoint target = t == Endpoint.Target.KARAF ? karaf.endpoint : relay.endpoint();
                         awaitConnectionsClosed(target, files.get(target.target()));
                         RunResult r = runOnce(shape, g, target, run);
                         shapeResults.add(r);
@@ -279,7 +286,8 @@ public final class DeployedBench {
                 .append(karaf.endpoint.pid()).append(", its Redis on port ").append(karaf.endpoint.redisPort())
                 .append("), with these keys set in etc/io.github.chatserver.cfg: `")
                 .append(String.join(" ", karaf.settings.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())).append("`\n");
-        sb.append("- relay: `").append(String.join(" ", relay.command)).append("` (pid ").append(relay.endpoint.pid()).append(")\n");
+        sb.append("- relay: `").append(String.join(" ", relay.command))
+                .append("` (a fresh process for each idle run: a Go process keeps memory it once took)\n");
         sb.append("- each run: ").append(Shape.num(o.warmup)).append(" s warm-up, ").append(Shape.num(o.seconds))
                 .append(" s measured; ").append(o.runs).append(o.runs == 1 ? " run" : " runs")
                 .append(" per generator and target, interleaved Karaf, relay, Karaf, relay, …; before the first, ")

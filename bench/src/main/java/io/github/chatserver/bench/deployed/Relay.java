@@ -14,33 +14,56 @@ import java.util.List;
  * {@code pidFile} so that the script's trap can stop it should this JVM die.
  */
 final class Relay implements AutoCloseable {
-    final Process process;
-    final Endpoint endpoint;
     final List<String> command;
+    private final int port;
+    private final Path log;
     private final Path pidFile;
+    private volatile Process process;
+    private volatile Endpoint endpoint;
+    private int starts;
 
-    private Relay(Process process, Endpoint endpoint, List<String> command, Path pidFile) {
-        this.process = process;
-        this.endpoint = endpoint;
+    private Relay(List<String> command, int port, Path log, Path pidFile) {
         this.command = command;
+        this.port = port;
+        this.log = log;
         this.pidFile = pidFile;
     }
 
     static Relay start(Path binary, int port, Path log, Path pidFile) throws IOException, InterruptedException {
-        List<String> command = List.of(binary.toString(), "-addr", "127.0.0.1:" + port, "-quiet");
+        Relay relay = new Relay(List.of(binary.toString(), "-addr", "127.0.0.1:" + port, "-quiet"), port, log, pidFile);
+        relay.launch();
+        return relay;
+    }
+
+    Endpoint endpoint() {
+        return endpoint;
+    }
+
+    /**
+     * A fresh process on the same port: a Go process keeps the memory an earlier run made it take,
+     * so its resident set grows by less than a connection costs. The idle shape measures a new one.
+     */
+    void restart() throws IOException, InterruptedException {
+        ChildProcess.stop(process.toHandle(), Duration.ofSeconds(10));
+        launch();
+    }
+
+    private void launch() throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         p.getOutputStream().close();
+        process = p;
+        endpoint = new Endpoint(Endpoint.Target.RELAY, "127.0.0.1", port, p.pid(), 0);
         Files.writeString(pidFile, p.pid() + "\n");
-        ChildProcess.pump(p.getInputStream(), log, line -> { });
-        Relay relay = new Relay(p, new Endpoint(Endpoint.Target.RELAY, "127.0.0.1", port, p.pid(), 0), command, pidFile);
+        starts++;
+        ChildProcess.pump(p.getInputStream(), starts == 1 ? log : log.resolveSibling(log.getFileName() + "." + starts), line -> { });
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (true) {
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                return relay;
+                return;
             } catch (IOException notYet) {
                 if (!p.isAlive() || System.nanoTime() > deadline) {
-                    relay.close();
+                    close();
                     throw new IOException("relaylimit did not listen on 127.0.0.1:" + port + " (see " + log + ")");
                 }
                 Thread.sleep(50);
