@@ -40,6 +40,8 @@ public final class DeployedBench {
     private final Map<String, List<String>> commands = new LinkedHashMap<>();
     /** The generator running now, for the shutdown hook. */
     private volatile ProcessHandle generator;
+    /** Set by the shutdown hook (Ctrl-C, SIGTERM): no further run starts. */
+    private volatile boolean stopping;
 
     private DeployedBench(DeployedOptions o, PrintStream log, Path dir) {
         this.o = o;
@@ -89,6 +91,7 @@ public final class DeployedBench {
              Relay relay = Relay.start(o.relaylimit, relayPort, dir.resolve("relaylimit.log"), o.runDir.resolve("relaylimit.pid"))) {
             Thread hook = new Thread(() -> {
                 // Ctrl-C or SIGTERM: the resources' close() would not run; stop everything here, by PID
+                stopping = true;
                 ProcessHandle gen = generator;
                 if (gen != null) {
                     ChildProcess.stop(gen, Duration.ofSeconds(5));
@@ -110,6 +113,10 @@ public final class DeployedBench {
             } finally {
                 karaf.copyLogs(dir);
             }
+            if (stopping) {
+                say("interrupted: the runs so far are in " + dir.resolve("runs"));
+                return FAILED;
+            }
             Files.writeString(dir.resolve("summary.md"), header(started, loadBefore, karaf, relay) + tables);
             say("summary: " + dir.resolve("summary.md"));
             Runtime.getRuntime().removeShutdownHook(hook);
@@ -118,18 +125,29 @@ public final class DeployedBench {
     }
 
     /**
+     * A generator has started. The hook sets {@code stopping} before it reads {@code generator}, so
+     * one of the two stops a generator started while the hook runs.
+     */
+    private void started(ProcessHandle h) {
+        generator = h;
+        if (stopping) {
+            ChildProcess.stop(h, Duration.ofSeconds(5));
+        }
+    }
+
+    /**
      * A freshly started Karaf runs interpreted code at first; the short warm-up of each run does not
      * cover the JIT's compiling of the whole path. Not measured; the relay is compiled Go.
      */
     private void warmJit(Endpoint karaf) throws Exception {
-        if (o.jitWarmup <= 0) {
+        if (o.jitWarmup <= 0 || stopping) {
             return;
         }
         Generator g = o.generators.get(0);
         List<String> command = Shape.PINGPONG.command(g, karaf, o, dir.resolve("bench-files").toString(), o.jitWarmup, 0);
         say("warming Karaf's JIT for " + Shape.num(o.jitWarmup) + " s (not measured): " + String.join(" ", command));
         ChildProcess.Outcome outcome = ChildProcess.run(command, dir.resolve("runs").resolve("jit-warmup.stderr"), line -> { },
-                Duration.ofMillis((long) (o.jitWarmup * 1000)).plus(RUN_SLACK), h -> generator = h);
+                Duration.ofMillis((long) (o.jitWarmup * 1000)).plus(RUN_SLACK), this::started);
         if (outcome.status() != 0) {
             say("warning: the JIT warm-up ended with status " + outcome.status() + " (see runs/jit-warmup.stderr)");
         }
@@ -139,6 +157,9 @@ public final class DeployedBench {
     private void runShapes(KarafInstance karaf, Relay relay, Map<Endpoint.Target, Integer> files, StringBuilder tables)
             throws Exception {
         for (Shape shape : o.shapes) {
+            if (stopping) {
+                return;
+            }
             List<RunResult> shapeResults = new ArrayList<>();
             for (int run = 1; run <= o.runs; run++) {
                 for (Generator g : o.generators) {
@@ -147,6 +168,9 @@ public final class DeployedBench {
                     }
                     for (Endpoint.Target t : shape.relayServes ? List.of(Endpoint.Target.KARAF, Endpoint.Target.RELAY)
                             : List.of(Endpoint.Target.KARAF)) {
+                        if (stopping) {
+                            return;
+                        }
                         if (t == Endpoint.Target.RELAY && shape.kind == Shape.Kind.IDLE) {
                             relay.restart();
                             files.put(t, ProcFs.openFiles(relay.endpoint().pid()));
@@ -158,6 +182,9 @@ public final class DeployedBench {
                         results.add(r);
                     }
                 }
+            }
+            if (stopping) {
+                return; // the last run was cut short: no table of it
             }
             String table = Table.markdown(shape, shape.title(o), shapeResults) + commandList(shape);
             tables.append(table).append('\n');
@@ -182,7 +209,7 @@ public final class DeployedBench {
                     memory.onProgress(p);
                 }
             }
-        }, Duration.ofMillis((long) ((o.seconds + o.warmup) * 1000)).plus(RUN_SLACK), h -> generator = h);
+        }, Duration.ofMillis((long) ((o.seconds + o.warmup) * 1000)).plus(RUN_SLACK), this::started);
         Map<String, Object> memoryResult = memory == null ? null : memory.result();
 
         Map<String, Object> record = new LinkedHashMap<>();
