@@ -28,7 +28,9 @@ final class BenchOptions {
               --cipher MODE        external: legacy-aes (default) or none; baseline: see --baseline-cipher
               --cipher-key KEY     legacy-aes key (default 12345abcdef67890)
               --server-pid PID     external: measure that process's CPU too
-              --redis URI          inproc: use this Redis instead of starting redis-server
+              --redis URI          inproc: use this Redis instead of starting redis-server;
+                                   external: the server's Redis (offline: the store phase lasts until
+                                   Redis holds every message, and redis-benchmark runs on it afterwards)
               --server-threads N   baseline relay I/O threads (default 2)
               --heap-report S      serve: every S seconds, a full GC and the server JVM's heap per open connection
               --baseline           run the same load against the baseline relay first and report ratios
@@ -38,9 +40,10 @@ final class BenchOptions {
               --duration S         measured seconds (default 10)
               --warmup S           seconds before measuring (default 2)
               --connections N      pingpong/open: connections, in pairs (default 200); idle: (default 1000)
-              --inflight K         pingpong: messages in flight per pair (default 10)
+              --inflight K         pingpong: messages in flight per pair (default 10);
+                                   fanout with --rate 0: group messages in flight
               --rate R             open: messages/s offered in total (default 20000);
-                                   fanout: group messages/s (default 200)
+                                   fanout: group messages/s (default 200), 0 for a closed loop
               --members M          fanout: group members besides the sender (default 100)
               --text-size B        text bytes per message (default 64)
               --io-threads T       generator I/O threads (default 1)
@@ -166,7 +169,7 @@ final class BenchOptions {
                 case "--warmup" -> o.warmup = num(a, val(a, v, q), 0, 3600);
                 case "--connections" -> o.connections = (int) num(a, val(a, v, q), 1, 1_000_000);
                 case "--inflight" -> o.inflight = (int) num(a, val(a, v, q), 1, 100_000);
-                case "--rate" -> o.rate = num(a, val(a, v, q), 0.001, 100_000_000);
+                case "--rate" -> o.rate = num(a, val(a, v, q), 0, 100_000_000);
                 case "--members" -> o.members = (int) num(a, val(a, v, q), 1, 1_000_000);
                 case "--text-size" -> o.textSize = (int) num(a, val(a, v, q), 1, 8000);
                 case "--io-threads" -> o.ioThreads = (int) num(a, val(a, v, q), 1, 64);
@@ -207,6 +210,9 @@ final class BenchOptions {
         BodyCipher.forMode(o.baselineCipher, o.cipherKey);
         if (o.cipher != null) {
             BodyCipher.forMode(o.cipher, o.cipherKey);
+        }
+        if (o.rate != null && o.rate == 0 && !o.mode.equals("fanout")) {
+            throw new IllegalArgumentException("--rate 0 (a closed loop) is for fanout only");
         }
         if ((o.mode.equals("pingpong") || o.mode.equals("open")) && o.connections(200) % 2 != 0) {
             throw new IllegalArgumentException("--connections must be even: they are used in pairs");

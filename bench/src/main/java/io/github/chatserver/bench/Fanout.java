@@ -11,12 +11,15 @@ import io.github.chatserver.protocol.PbServerResponseGroupInfo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.apache.mina.core.buffer.IoBuffer;
 
 /**
- * One sender, a group of M members, group texts at a fixed rate. Every member receives every
- * text in send order, so the n-th arrival at a member is the n-th text: its latency is arrival
- * minus that text's intended send time. Throughput counts deliveries (texts x members).
+ * One sender, a group of M members, group texts at a fixed rate, or in a closed loop with
+ * {@code --rate 0}: K texts in flight ({@code --inflight}), the next one sent when every member
+ * has one. Every member receives every text in send order, so the n-th arrival at a member is the
+ * n-th text: its latency is arrival minus that text's intended (open) or actual (closed loop) send
+ * time. Throughput counts deliveries (texts x members).
  */
 final class Fanout implements Scenario {
     private static final int MAX_BATCH = 64;
@@ -34,12 +37,18 @@ final class Fanout implements Scenario {
     private int pending;
     private long stalls;
     private String groupId;
+    private int inflight;
+    private volatile boolean running;
+    /** Closed loop: per text in flight, how many members have it (its slot is reused K texts later). */
+    private AtomicIntegerArray arrivals;
+    private byte[] frame;
 
     @Override
     public void setup(LoadConnector lc, Target target, Metrics metrics, BenchOptions o) throws Exception {
         this.metrics = metrics;
         this.rate = o.rate(200);
-        int cap = Integer.highestOneBit((int) Math.min(1 << 22, Math.max(1024, rate * 10))) << 1;
+        this.inflight = o.inflight;
+        int cap = Integer.highestOneBit((int) Math.min(1 << 22, Math.max(1024, Math.max(rate * 10, inflight)))) << 1;
         sendTimes = new long[cap];
         mask = cap - 1;
         String run = Run.runId();
@@ -81,10 +90,14 @@ final class Fanout implements Scenario {
         }
         sender.control = null;
         sender.ignoreControl = true;
-        byte[] frame = lc.frames.encode(PbGroupTextChat.newBuilder().setFromUuid(sender.user).setGroupId(groupId)
+        frame = lc.frames.encode(PbGroupTextChat.newBuilder().setFromUuid(sender.user).setGroupId(groupId)
                 .setTextMsg(Frames.text("fo ", o.textSize)).setTimestamp(now).build());
         frameLength = frame.length;
         batch = Frames.repeat(frame, MAX_BATCH);
+        if (closedLoop()) {
+            arrivals = new AtomicIntegerArray(cap);
+            return;
+        }
         pacer = new Pacer(rate, new Pacer.Sink() {
             private long slowest;
 
@@ -125,14 +138,54 @@ final class Fanout implements Scenario {
         return min;
     }
 
+    private boolean closedLoop() {
+        return rate == 0;
+    }
+
+    /**
+     * Closed loop: sends the next {@code n} texts. Numbering, send time and write happen under one
+     * lock, so the texts leave in the order of their numbers whichever I/O thread completes one.
+     */
+    private synchronized void sendNext(int n) {
+        long now = System.nanoTime();
+        long j = published;
+        for (int i = 0; i < n; i++) {
+            sendTimes[(int) ((j + i) & mask)] = now;
+        }
+        published = j + n;
+        metrics.sent.add(n);
+        for (int left = n; left > 0; left -= MAX_BATCH) {
+            sender.write(batch, 0, Math.min(left, MAX_BATCH) * frameLength);
+        }
+    }
+
+    /** Closed loop: a member has text {@code seq}; the last member to get it releases the next text. */
+    private void arrived(long seq) {
+        int slot = (int) (seq & mask);
+        if (arrivals.incrementAndGet(slot) == members.size()) {
+            arrivals.set(slot, 0);
+            if (running) {
+                sendNext(1);
+            }
+        }
+    }
+
     @Override
     public void start() {
-        pacer.start("bench-pacer");
+        running = true;
+        if (closedLoop()) {
+            sendNext(inflight);
+        } else {
+            pacer.start("bench-pacer");
+        }
     }
 
     @Override
     public void stop() {
-        pacer.stop();
+        running = false;
+        if (pacer != null) {
+            pacer.stop();
+        }
     }
 
     @Override
@@ -148,8 +201,12 @@ final class Fanout implements Scenario {
     @Override
     public void describe(Map<String, Object> config) {
         config.put("members", members.size());
-        config.put("offered_group_messages_per_s", rate);
-        config.put("offered_deliveries_per_s", rate * members.size());
+        if (closedLoop()) {
+            config.put("closed_loop_inflight", inflight);
+        } else {
+            config.put("offered_group_messages_per_s", rate);
+            config.put("offered_deliveries_per_s", rate * members.size());
+        }
     }
 
     @Override
@@ -182,6 +239,9 @@ final class Fanout implements Scenario {
             next = seq + 1;
             metrics.latencyNanos(now - sendTimes[(int) (seq & mask)]);
             metrics.delivered.increment();
+            if (arrivals != null) {
+                arrived(seq);
+            }
         }
     }
 }

@@ -8,10 +8,19 @@ import io.github.chatserver.server.config.OverloadSettings;
 import io.github.chatserver.server.config.ServerSettings;
 import io.github.chatserver.server.stats.ServerStats;
 import io.github.chatserver.testing.RedisServer;
+import io.github.chatserver.server.storage.OfflineStore;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.ByteArrayCodec;
+import org.redisson.config.Config;
 
 /**
  * What the generator talks to: a server it starts in this JVM (with a private redis-server),
@@ -36,13 +45,24 @@ abstract class Target implements AutoCloseable {
         return true;
     }
 
-    /** The port of the redis-server this run started (0 if it did not start one). */
-    int privateRedisPort() {
+    /**
+     * The port of a loopback Redis that {@code redis-benchmark} may load after an offline run, for
+     * comparison: the one this run started, or an external server's own ({@code --redis}); 0 if none.
+     */
+    int benchmarkRedisPort() {
         return 0;
     }
 
     /** Messages the server has written to offline storage so far, or -1 where it cannot be seen (external). */
     long storedOffline() {
+        return -1;
+    }
+
+    /**
+     * One-to-one messages stored for these users, read from the server's Redis, or -1 where that
+     * Redis is not known (an external server without {@code --redis}).
+     */
+    long storedFor(List<String> users) {
         return -1;
     }
 
@@ -155,7 +175,7 @@ abstract class Target implements AutoCloseable {
         }
 
         @Override
-        int privateRedisPort() {
+        int benchmarkRedisPort() {
             return redis == null ? 0 : redis.port();
         }
 
@@ -241,17 +261,59 @@ abstract class Target implements AutoCloseable {
         }
     }
 
-    /** A server already running (in Karaf, or `bench serve`); its CPU is known if --server-pid is given. */
+    /**
+     * A server already running (in Karaf, or `bench serve`); its CPU is known if --server-pid is
+     * given, its stored messages if --redis names its Redis.
+     */
     static final class External extends Target {
         private final BenchOptions o;
         private final Optional<ProcessHandle> process;
         private long cpuAtStart;
+        private RedissonClient redis;
 
         External(BenchOptions o) {
             this.o = o;
             this.process = o.serverPid > 0 ? ProcessHandle.of(o.serverPid) : Optional.empty();
             if (o.serverPid > 0 && process.isEmpty()) {
                 throw new IllegalArgumentException("no process with --server-pid " + o.serverPid);
+            }
+        }
+
+        @Override
+        int benchmarkRedisPort() {
+            if (o.redis == null) {
+                return 0;
+            }
+            URI uri = URI.create(o.redis);
+            try {
+                // redis-benchmark loads what it is pointed at: only a Redis on this machine's loopback
+                return InetAddress.getByName(uri.getHost()).isLoopbackAddress() && uri.getPort() > 0 ? uri.getPort() : 0;
+            } catch (UnknownHostException e) {
+                return 0;
+            }
+        }
+
+        @Override
+        long storedFor(List<String> users) {
+            if (o.redis == null) {
+                return -1;
+            }
+            if (redis == null) {
+                Config config = new Config();
+                config.useSingleServer().setAddress(o.redis).setConnectionPoolSize(2).setConnectionMinimumIdleSize(1);
+                redis = Redisson.create(config);
+            }
+            long n = 0;
+            for (String user : users) {
+                n += redis.getScoredSortedSet(OfflineStore.Kind.C2C.key(user), ByteArrayCodec.INSTANCE).size();
+            }
+            return n;
+        }
+
+        @Override
+        public void close() {
+            if (redis != null) {
+                redis.shutdown();
             }
         }
 

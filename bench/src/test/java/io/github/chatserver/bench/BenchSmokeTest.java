@@ -106,6 +106,17 @@ class BenchSmokeTest {
     }
 
     @Test
+    void fanoutClosedLoop() {
+        Result r = bench(external("fanout", "--members", "10", "--rate", "0", "--inflight", "3", "--duration", "1",
+                "--warmup", "0.5"));
+        assertEquals(BenchMain.OK, r.status(), r.progress() + r.json());
+        assertEquals(3, r.number("closed_loop_inflight"), r.json());
+        // each text reaches all 10 members; the loop keeps going only if completions release new texts
+        assertTrue(r.number("group_messages_sent") > 3, r.json());
+        assertTrue(r.number("delivered") >= 100, r.json());
+    }
+
+    @Test
     void idle() {
         Result r = bench(external("idle", "--connections", "40", "--sources", "4", "--duration", "1", "--ping-interval", "0.5"));
         assertEquals(BenchMain.OK, r.status(), r.progress() + r.json());
@@ -121,10 +132,21 @@ class BenchSmokeTest {
     }
 
     @Test
+    void offlineAgainstExternalServerWithItsRedis() {
+        Result r = bench(external("offline", "--users", "2", "--messages", "300", "--redis", redis.address()));
+        assertEquals(BenchMain.OK, r.status(), r.progress() + r.json());
+        assertEquals(600, r.number("fetched"), r.json());
+        // the store phase waited until the server's Redis held every message
+        assertEquals(600, r.number("stored_in_redis_at_store_end"), r.json());
+        assertTrue(r.json().contains("\"redis_benchmark\""), "redis-benchmark ran on the server's Redis: " + r.json());
+    }
+
+    @Test
     void usageErrors() {
         assertEquals(BenchMain.USAGE, bench("nosuchmode").status());
         assertEquals(BenchMain.USAGE, bench("pingpong", "--connections", "3").status());
         assertEquals(BenchMain.USAGE, bench("offline", "--server", "baseline").status());
+        assertEquals(BenchMain.USAGE, bench("open", "--rate", "0").status());
         assertEquals(BenchMain.OK, bench("--help").status());
     }
 }
