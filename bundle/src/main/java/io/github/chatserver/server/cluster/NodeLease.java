@@ -219,7 +219,11 @@ public final class NodeLease implements AutoCloseable {
         if (!acquired) {
             return CompletableFuture.completedFuture(null);
         }
-        return redisson.getScript(StringCodec.INSTANCE).<Long>evalAsync(lease(), RScript.Mode.READ_WRITE, RELEASE,
-                RScript.ReturnType.LONG, List.<Object>of(lease()), token).thenApply(deleted -> null);
+        try {
+            return redisson.getScript(StringCodec.INSTANCE).<Long>evalAsync(lease(), RScript.Mode.READ_WRITE, RELEASE,
+                    RScript.ReturnType.LONG, List.<Object>of(lease()), token).thenApply(deleted -> null);
+        } catch (RuntimeException e) { // the client is already shut down: the lease expires by itself
+            return CompletableFuture.failedFuture(e);
+        }
     }
 }
