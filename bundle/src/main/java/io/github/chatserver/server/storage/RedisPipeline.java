@@ -73,6 +73,12 @@ public final class RedisPipeline<I, O> {
         return new RedisPipeline<>(call, slotOf, MAX_CALLS_IN_FLIGHT, inFlight);
     }
 
+    /** A pipeline whose items may all go in one call: all of one key (or one hash tag), or on a deployment without slots. */
+    public static <I, O> RedisPipeline<I, O> oneSlot(Function<List<I>, CompletionStage<List<O>>> call,
+                                                     InFlight inFlight) {
+        return new RedisPipeline<>(call, inFlight);
+    }
+
     /**
      * A pipeline with at most one call in flight, so calls reach Redis in the order of their
      * items (two calls in flight may travel on two connections and overtake each other). For
