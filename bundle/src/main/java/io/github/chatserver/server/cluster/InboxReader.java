@@ -130,6 +130,11 @@ public final class InboxReader implements AutoCloseable {
     }
 
     private void takeClaim(CompletableFuture<Void> started, boolean waited) {
+        if (stopping) {
+            started.completeExceptionally(new IllegalStateException("the inbox of node '" + nodeId + "' was closed"));
+            finish();
+            return;
+        }
         ExpiringLock.tryAcquire(redisson, ClusterKeys.inboxClaim(nodeId), CLAIM_TTL).whenCompleteAsync((lock, failure) -> {
             if (failure != null) {
                 started.completeExceptionally(failure);
@@ -203,6 +208,8 @@ public final class InboxReader implements AutoCloseable {
         if (readingPending && entries.isEmpty()) {
             readingPending = false; // this node's left-overs are all handed over: the new ones now
             releaseClaim();
+        } else if (readingPending && claim != null) {
+            claim.extend(); // a long backlog of left-overs: keep survivors out until it is read
         }
         for (Map.Entry<StreamMessageId, Map<byte[], byte[]>> entry : entries.entrySet()) {
             if (readingPending) {
