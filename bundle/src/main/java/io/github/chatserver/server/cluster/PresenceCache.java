@@ -155,9 +155,15 @@ public final class PresenceCache implements AutoCloseable {
      */
     public CompletionStage<String> claim(String user, String marker) {
         entries.put(user, marker);
-        return redisson.getScript(StringCodec.INSTANCE).evalAsync(ClusterKeys.PRESENCE, RScript.Mode.READ_WRITE, CLAIM,
-                RScript.ReturnType.VALUE, List.<Object>of(ClusterKeys.PRESENCE), user, marker,
-                ClusterKeys.PRESENCE_CHANGED);
+        CompletionStage<String> claim = redisson.getScript(StringCodec.INSTANCE).evalAsync(ClusterKeys.PRESENCE,
+                RScript.Mode.READ_WRITE, CLAIM, RScript.ReturnType.VALUE, List.<Object>of(ClusterKeys.PRESENCE), user,
+                marker, ClusterKeys.PRESENCE_CHANGED);
+        claim.whenComplete((previous, failure) -> {
+            if (failure != null) {
+                entries.remove(user, marker); // not in Redis: not online here for anyone
+            }
+        });
+        return claim;
     }
 
     /** Removes the user's presence if it is still {@code marker} (a newer login elsewhere keeps its own). */
