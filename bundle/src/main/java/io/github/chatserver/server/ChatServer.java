@@ -126,7 +126,7 @@ public final class ChatServer implements AutoCloseable {
             throw e;
         }
         LOG.info("Chat server node '{}' listening on {} (Redis {})", settings.nodeId(), listeners,
-                settings.redisAddress());
+                settings.redisDescription());
     }
 
     private void bind(int port, TlsFilter tls, BodyCipher cipher, ChatIoHandler handler, RateLimitFilter rate,

@@ -11,6 +11,7 @@ import io.github.chatserver.server.config.ChatServerConfig;
 import io.github.chatserver.server.config.ServerSettings;
 import io.github.chatserver.server.stats.ServerStats;
 import io.github.chatserver.server.storage.GroupRecord;
+import io.github.chatserver.server.storage.RedisClientConfig;
 import java.io.IOException;
 import java.util.List;
 import org.osgi.framework.Bundle;
@@ -111,10 +112,15 @@ public class ChatServerComponent implements ChatAdmin {
         return value == null || value.isBlank();
     }
 
-    /** The validated settings, or {@code null} after one clear log line (no stack trace: nothing is broken but the file). */
+    /**
+     * The validated settings, or {@code null} after one clear log line (no stack trace: nothing is
+     * broken but the file). The Redis deployment's file ({@code redisConfig}) is read here too.
+     */
     private static ServerSettings settingsOf(ChatServerConfig config, String consequence) {
         try {
-            return ServerSettings.from(config);
+            ServerSettings settings = ServerSettings.from(config);
+            RedisClientConfig.deployment(settings);
+            return settings;
         } catch (IllegalArgumentException e) {
             LOG.error("{}; chat server {}", e.getMessage(), consequence);
             return null;

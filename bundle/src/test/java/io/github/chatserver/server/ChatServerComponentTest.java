@@ -72,6 +72,18 @@ class ChatServerComponentTest {
     }
 
     @Test
+    void aRedisConfigFileThatCannotBeReadStartsNothing(RedisServer redis) throws Exception {
+        Map<String, Object> keys = valid(redis);
+        keys.put("redisConfig", "no-such-dir/redis.yaml");
+
+        component.activate(config(keys));
+
+        assertNull(component.server(), "the valid redisAddress is not used instead of the file");
+        IllegalStateException e = assertThrows(IllegalStateException.class, component::status);
+        assertTrue(e.getMessage().contains("not running"), e.getMessage());
+    }
+
+    @Test
     void aValidConfigurationStartsTheServerAndItsAdmin(RedisServer redis) throws Exception {
         Map<String, Object> keys = valid(redis);
         keys.put("authMode", "token");

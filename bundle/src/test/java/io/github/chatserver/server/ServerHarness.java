@@ -60,6 +60,11 @@ public final class ServerHarness implements AutoCloseable {
         return new ServerHarness(redis, settings);
     }
 
+    /** A server on a Redis deployment the settings describe ({@code redisConfig}); {@link #redis()} is not available. */
+    static ServerHarness start(ServerSettings settings) throws IOException {
+        return new ServerHarness(null, settings);
+    }
+
     /** The documented defaults on a free port, without overload limits ({@link #NO_OVERLOAD_LIMITS}). */
     static ServerSettings settings(RedisServer redis) {
         return ServerSettings.defaults(redis.address()).withPort(0).withOverload(NO_OVERLOAD_LIMITS);
@@ -174,6 +179,9 @@ public final class ServerHarness implements AutoCloseable {
     /** A Redisson client of our own, to look at what the server stored. */
     public RedissonClient redis() {
         if (inspector == null) {
+            if (redis == null) {
+                throw new IllegalStateException("this harness runs on a redisConfig deployment: inspect it with a client of your own");
+            }
             Config config = new Config();
             config.useSingleServer().setAddress(redis.address());
             inspector = Redisson.create(config);

@@ -1,13 +1,12 @@
 package io.github.chatserver.server.admin;
 
 import io.github.chatserver.server.config.ServerSettings;
+import io.github.chatserver.server.storage.RedisClientConfig;
 import io.github.chatserver.server.storage.UserStore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
-import org.redisson.client.codec.StringCodec;
-import org.redisson.config.Config;
 
 /**
  * The console's own small Redis connection, opened on the first command that needs it and closed
@@ -39,33 +38,12 @@ final class AdminConnection implements Supplier<UserStore>, AutoCloseable {
         }
         if (redisson == null) {
             try {
-                redisson = Redisson.create(config());
+                redisson = Redisson.create(RedisClientConfig.forConsole(settings));
             } catch (RuntimeException e) {
-                throw new IllegalStateException("Redis at " + settings.redisAddress() + " is unavailable: " + e.getMessage(), e);
+                throw new IllegalStateException("Redis (" + settings.redisDescription() + ") is unavailable: " + e.getMessage(), e);
             }
         }
         return redisson;
-    }
-
-    private Config config() {
-        Config config = new Config();
-        config.setCodec(StringCodec.INSTANCE);
-        config.setUseThreadClassLoader(false);
-        config.setThreads(1);
-        config.setNettyThreads(2);
-        var server = config.useSingleServer()
-                .setAddress(settings.redisAddress())
-                .setConnectTimeout(5_000)
-                .setTimeout(3_000)
-                .setRetryAttempts(2)
-                .setConnectionMinimumIdleSize(1)
-                .setConnectionPoolSize(2)
-                .setSubscriptionConnectionMinimumIdleSize(0)
-                .setSubscriptionConnectionPoolSize(1);
-        if (!settings.redisPassword().isEmpty()) {
-            server.setPassword(settings.redisPassword());
-        }
-        return config;
     }
 
     @Override

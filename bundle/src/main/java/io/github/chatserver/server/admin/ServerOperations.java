@@ -92,7 +92,7 @@ public final class ServerOperations implements AutoCloseable {
             error = e.getMessage();
         }
         ServerStats stats = server.stats();
-        return new ServerStatus(settings.nodeId(), listeners, settings.redisAddress(), latency, error,
+        return new ServerStatus(settings.nodeId(), listeners, settings.redisDescription(), latency, error,
                 stats.openConnections(), stats.peakConnections(), server.sessions().size(), startedAt, version);
     }
 

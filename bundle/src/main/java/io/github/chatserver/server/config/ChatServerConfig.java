@@ -46,6 +46,11 @@ public @interface ChatServerConfig {
     @AttributeDefinition(description = "Redis password; empty for none", type = org.osgi.service.metatype.annotations.AttributeType.PASSWORD, required = false)
     String redisPassword() default "";
 
+    @AttributeDefinition(description = "Redisson YAML file describing the Redis deployment (single, sentinel, cluster, replicated; "
+            + "ACL user and password; rediss://); empty: redisAddress and redisPassword. A relative path is relative to Karaf's home",
+            required = false)
+    String redisConfig() default "";
+
     @AttributeDefinition(description = "Seconds a stored one-to-one message is kept for an offline recipient", min = "1")
     long c2cOfflineTtl() default 604_800;
 
@@ -147,4 +152,8 @@ public @interface ChatServerConfig {
 
     @AttributeDefinition(description = "Name of this node in presence records; empty picks host name + random suffix", required = false)
     String nodeId() default "";
+
+    @AttributeDefinition(description = "Milliseconds after which a node that stopped renewing its lease in Redis counts as dead for the other nodes",
+            min = "1000")
+    long nodeLeaseTimeout() default 15_000;
 }

@@ -25,13 +25,20 @@ public record ServerSettings(
         String cipherKey,
         String redisAddress,
         String redisPassword,
+        String redisConfig,
         String nodeId,
+        Duration nodeLeaseTimeout,
         OfflinePolicy offline,
         Limits limits,
         boolean membershipCache,
         AuthSettings auth,
         TlsSettings tls,
         OverloadSettings overload) {
+
+    /** Default of {@code nodeLeaseTimeout}: a dead node's users count as offline at most this long after its crash. */
+    public static final Duration DEFAULT_NODE_LEASE_TIMEOUT = Duration.ofSeconds(15);
+    /** Shorter leases would be renewed more often than a loaded Redis answers reliably. */
+    static final Duration MIN_NODE_LEASE_TIMEOUT = Duration.ofSeconds(1);
 
     public ServerSettings {
         require(port >= 0 && port <= 65535, "port must be within 0..65535, not " + port);
@@ -50,9 +57,13 @@ public record ServerSettings(
         require(redisAddress != null && validRedisUri(redisAddress),
                 "redisAddress must look like redis://host:port or rediss://host:port, not '" + redisAddress + "'");
         redisPassword = redisPassword == null ? "" : redisPassword;
+        redisConfig = redisConfig == null ? "" : redisConfig.strip(); // read (and checked) when connecting: RedisClientConfig
         nodeId = nodeId == null || nodeId.isBlank() ? generatedNodeId() : nodeId.trim();
         require(nodeId.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != '|' && c != '/'),
                 "nodeId must be printable ASCII without spaces, '|' or '/'");
+        require(nodeLeaseTimeout != null && nodeLeaseTimeout.toMillis() >= MIN_NODE_LEASE_TIMEOUT.toMillis(),
+                "nodeLeaseTimeout must be at least " + MIN_NODE_LEASE_TIMEOUT.toMillis() + " ms, not "
+                        + (nodeLeaseTimeout == null ? null : nodeLeaseTimeout.toMillis()));
         // docs/PROTOCOL.md §2: plain bodies only where TLS protects them.
         require(!BodyCipher.NONE.equals(cipher) || TlsSettings.ONLY.equals(tls.mode()),
                 "cipher none is only allowed on a TLS listener (tls=only); use tlsCipher for the TLS listener");
@@ -68,7 +79,7 @@ public record ServerSettings(
     public static ServerSettings from(ChatServerConfig c) {
         return new ServerSettings(c.port(), c.bindAddress(), Duration.ofSeconds(c.loginTimeout()),
                 Duration.ofSeconds(c.idleTimeout()), c.maxFrameLength(), c.ioThreads(), c.cipher(), c.cipherKey(),
-                c.redisAddress(), c.redisPassword(), c.nodeId(),
+                c.redisAddress(), c.redisPassword(), c.redisConfig(), c.nodeId(), Duration.ofMillis(c.nodeLeaseTimeout()),
                 new OfflinePolicy(Duration.ofSeconds(c.c2cOfflineTtl()), Duration.ofSeconds(c.groupOfflineTtl()),
                         c.offlineCap(), c.pushOfflineOnLogin()),
                 new Limits(c.maxTextLength(), c.maxGroupNameLength(), c.maxMembersPerGroup(), c.maxGroupsPerUser(),
@@ -93,7 +104,7 @@ public record ServerSettings(
     /** The documented defaults, with the given Redis; port 0 picks a free port (tests). */
     public static ServerSettings defaults(String redisAddress) {
         return new ServerSettings(8989, "127.0.0.1", Duration.ofSeconds(60), Duration.ofSeconds(240), 8192, 0,
-                BodyCipher.LEGACY_AES, BodyCipher.ORIGINAL_CLIENT_KEY, redisAddress, "", "",
+                BodyCipher.LEGACY_AES, BodyCipher.ORIGINAL_CLIENT_KEY, redisAddress, "", "", "", DEFAULT_NODE_LEASE_TIMEOUT,
                 OfflinePolicy.DEFAULTS, Limits.DEFAULTS, true, AuthSettings.DEFAULTS, TlsSettings.DEFAULTS,
                 OverloadSettings.DEFAULTS);
     }
@@ -103,8 +114,8 @@ public record ServerSettings(
      * true when they differ only in what is read per session or per packet (loginTimeout,
      * idleTimeout, the offline policy, the limits, the login failure delays, the overload limits
      * except storageRetryBuffer). Anything the listeners or the Redis connection are built from
-     * (port, bindAddress, TLS, ciphers and key, maxFrameLength, ioThreads, Redis address and password,
-     * nodeId, membershipCache, authMode, tokenSecret, passwordIterations, storageRetryBuffer)
+     * (port, bindAddress, TLS, ciphers and key, maxFrameLength, ioThreads, Redis address, password and
+     * redisConfig, nodeId, nodeLeaseTimeout, membershipCache, authMode, tokenSecret, passwordIterations, storageRetryBuffer)
      * needs a restart of the listeners.
      */
     public boolean appliesInPlace(ServerSettings next) {
@@ -112,7 +123,9 @@ public record ServerSettings(
                 && ioThreads == next.ioThreads
                 && cipher.equals(next.cipher) && java.util.Objects.equals(cipherKey, next.cipherKey)
                 && redisAddress.equals(next.redisAddress) && redisPassword.equals(next.redisPassword)
-                && nodeId.equals(next.nodeId) && membershipCache == next.membershipCache && tls.equals(next.tls)
+                && redisConfig.equals(next.redisConfig)
+                && nodeId.equals(next.nodeId) && nodeLeaseTimeout.equals(next.nodeLeaseTimeout)
+                && membershipCache == next.membershipCache && tls.equals(next.tls)
                 && auth.mode().equals(next.auth.mode()) && auth.tokenSecret().equals(next.auth.tokenSecret())
                 && auth.passwordIterations() == next.auth.passwordIterations()
                 && overload.storageRetryBuffer() == next.overload.storageRetryBuffer();
@@ -166,7 +179,9 @@ public record ServerSettings(
         private String cipherKey;
         private String redisAddress;
         private String redisPassword;
+        private String redisConfig;
         private String nodeId;
+        private Duration nodeLeaseTimeout;
         private OfflinePolicy offline;
         private Limits limits;
         private boolean membershipCache;
@@ -185,7 +200,9 @@ public record ServerSettings(
             cipherKey = s.cipherKey;
             redisAddress = s.redisAddress;
             redisPassword = s.redisPassword;
+            redisConfig = s.redisConfig;
             nodeId = s.nodeId;
+            nodeLeaseTimeout = s.nodeLeaseTimeout;
             offline = s.offline;
             limits = s.limits;
             membershipCache = s.membershipCache;
@@ -204,7 +221,9 @@ public record ServerSettings(
         public Builder cipherKey(String v) { cipherKey = v; return this; }
         public Builder redisAddress(String v) { redisAddress = v; return this; }
         public Builder redisPassword(String v) { redisPassword = v; return this; }
+        public Builder redisConfig(String v) { redisConfig = v; return this; }
         public Builder nodeId(String v) { nodeId = v; return this; }
+        public Builder nodeLeaseTimeout(Duration v) { nodeLeaseTimeout = v; return this; }
         public Builder offline(OfflinePolicy v) { offline = v; return this; }
         public Builder limits(Limits v) { limits = v; return this; }
         public Builder membershipCache(boolean v) { membershipCache = v; return this; }
@@ -214,9 +233,14 @@ public record ServerSettings(
 
         public ServerSettings build() {
             return new ServerSettings(port, bindAddress, loginTimeout, idleTimeout, maxFrameLength, ioThreads,
-                    cipher, cipherKey, redisAddress, redisPassword, nodeId, offline, limits, membershipCache, auth, tls,
-                    overload);
+                    cipher, cipherKey, redisAddress, redisPassword, redisConfig, nodeId, nodeLeaseTimeout, offline, limits,
+                    membershipCache, auth, tls, overload);
         }
+    }
+
+    /** What the Redis connection is made from, for logs and {@code chat:status}: the file or the address. */
+    public String redisDescription() {
+        return redisConfig.isEmpty() ? redisAddress : "redisConfig " + redisConfig;
     }
 
     /** MINA I/O processor threads per listener: {@link #ioThreads} or, when 0, one per CPU core. */

@@ -9,8 +9,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.redisson.api.RScoredSortedSet;
 import org.redisson.api.RedissonClient;
+import org.redisson.api.redisnode.BaseRedisNodes;
 import org.redisson.api.redisnode.RedisNodes;
 import org.redisson.client.codec.ByteArrayCodec;
+import org.redisson.config.Config;
 
 /**
  * Read-only looks at what the server keeps in Redis, for the console: blocking (at most a few
@@ -30,16 +32,31 @@ public final class ConsoleQueries {
         this.groups = new GroupStore(redisson, new InFlight());
     }
 
-    /** How long a PING took, or throws {@link IllegalStateException} when Redis did not answer within {@code timeout}. */
+    /**
+     * How long a PING of every Redis node took (each master and replica of a Sentinel or Cluster
+     * deployment), or throws {@link IllegalStateException} when one did not answer within {@code timeout}.
+     */
     public Duration ping(Duration timeout) {
         long start = System.nanoTime();
-        boolean answered = redisson.getRedisNodes(RedisNodes.SINGLE).getInstance().ping(timeout.toMillis(),
-                TimeUnit.MILLISECONDS);
+        boolean answered = nodes().pingAll(timeout.toMillis(), TimeUnit.MILLISECONDS);
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         if (!answered) {
             throw new IllegalStateException("no answer to PING within " + timeout.toMillis() + " ms");
         }
         return took;
+    }
+
+    /** The Redis nodes of the deployment, as Redisson knows them for its mode. */
+    private BaseRedisNodes nodes() {
+        Config config = redisson.getConfig();
+        if (config.isClusterConfig()) {
+            return redisson.getRedisNodes(RedisNodes.CLUSTER);
+        }
+        if (config.isSentinelConfig()) {
+            return redisson.getRedisNodes(RedisNodes.SENTINEL_MASTER_SLAVE);
+        }
+        return config.isSingleConfig() ? redisson.getRedisNodes(RedisNodes.SINGLE)
+                : redisson.getRedisNodes(RedisNodes.MASTER_SLAVE); // replicated, master/slave
     }
 
     /** The group with its members, or {@code null}. */

@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
  * server can let them finish (a presence release, an offline message) before it disconnects; and
  * tells whoever listens when one succeeded.
  */
-final class InFlight {
+public final class InFlight {
     private int pending;
     private volatile Runnable onSuccess = () -> { };
 
@@ -18,7 +18,7 @@ final class InFlight {
         this.onSuccess = listener;
     }
 
-    synchronized <T> CompletionStage<T> track(CompletionStage<T> operation) {
+    public synchronized <T> CompletionStage<T> track(CompletionStage<T> operation) {
         pending++;
         operation.whenComplete((result, failure) -> {
             done();
@@ -35,7 +35,7 @@ final class InFlight {
     }
 
     /** Waits until nothing is pending or the timeout passed; true if nothing is pending. */
-    synchronized boolean awaitIdle(long timeout, TimeUnit unit) throws InterruptedException {
+    public synchronized boolean awaitIdle(long timeout, TimeUnit unit) throws InterruptedException {
         long deadline = System.nanoTime() + unit.toNanos(timeout);
         while (pending > 0) {
             long left = deadline - System.nanoTime();

@@ -6,9 +6,6 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
-import org.redisson.client.codec.StringCodec;
-import org.redisson.config.Config;
-import org.redisson.config.EqualJitterDelay;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,21 +60,9 @@ public final class RedisStore implements AutoCloseable {
         this.users = new UserStore(redisson);
     }
 
+    /** Connects to the deployment of {@code redisAddress} or {@code redisConfig}, with the settings of {@link RedisClientConfig#forServer}. */
     public static RedisStore connect(ServerSettings settings) {
-        Config config = new Config();
-        config.setCodec(StringCodec.INSTANCE);
-        config.setUseThreadClassLoader(false);
-        config.setReferenceEnabled(false); // no live objects here: skips a per-argument reference check on every command
-        var server = config.useSingleServer()
-                .setAddress(settings.redisAddress())
-                .setConnectTimeout(CONNECT_TIMEOUT_MILLIS)
-                .setTimeout(RESPONSE_TIMEOUT_MILLIS)
-                .setRetryAttempts(RETRY_ATTEMPTS)
-                .setReconnectionDelay(new EqualJitterDelay(Duration.ofMillis(100), MAX_RECONNECTION_DELAY));
-        if (!settings.redisPassword().isEmpty()) {
-            server.setPassword(settings.redisPassword());
-        }
-        return new RedisStore(Redisson.create(config), settings);
+        return new RedisStore(Redisson.create(RedisClientConfig.forServer(settings)), settings);
     }
 
     public PresenceStore presence() {

@@ -1,5 +1,6 @@
 package io.github.chatserver.server.transport;
 
+import io.github.chatserver.server.config.ConfigPaths;
 import io.github.chatserver.server.config.TlsSettings;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,7 +15,7 @@ import javax.net.ssl.SSLContext;
 /** The server's {@link SSLContext}, from the configured keystore. */
 public final class TlsContexts {
     /** The system property Karaf sets to its installation directory. */
-    static final String KARAF_HOME = "karaf.home";
+    static final String KARAF_HOME = ConfigPaths.KARAF_HOME;
 
     private TlsContexts() {
     }
@@ -59,11 +60,6 @@ public final class TlsContexts {
 
     /** A relative path is taken relative to Karaf's home when running in Karaf, else to the working directory. */
     static Path keystorePath(String configured) {
-        Path path = Path.of(configured);
-        String home = System.getProperty(KARAF_HOME);
-        if (!path.isAbsolute() && home != null && !home.isBlank()) {
-            return Path.of(home).resolve(path);
-        }
-        return path;
+        return ConfigPaths.resolve(configured);
     }
 }

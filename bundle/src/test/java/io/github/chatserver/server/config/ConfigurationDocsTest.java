@@ -49,6 +49,7 @@ class ConfigurationDocsTest {
             Map.entry("cipherKey", "abcdefghijklmnop"),
             Map.entry("redisAddress", "redis://127.0.0.1:6380"),
             Map.entry("redisPassword", "secret"),
+            Map.entry("redisConfig", "etc/redis.yaml"),
             Map.entry("authMode", "password"),
             Map.entry("tokenSecret", "s".repeat(32)),
             Map.entry("tls", "separate"),

@@ -81,4 +81,50 @@ class RedisPipelineTest {
         assertEquals(RedisPipeline.MAX_ITEMS_PER_CALL, calls.get(2).size());
         assertEquals(5, calls.get(3).size());
     }
+
+    @Test
+    void onAClusterABatchLeavesAsOneCallPerSlotAndReturnsWhenAllHave() {
+        List<List<String>> slotCalls = new ArrayList<>();
+        List<CompletableFuture<List<String>>> slotAnswers = new ArrayList<>();
+        RedisPipeline<String, String> split = RedisPipeline.perSlot(keys -> {
+            slotCalls.add(List.copyOf(keys));
+            CompletableFuture<List<String>> answer = new CompletableFuture<>();
+            slotAnswers.add(answer);
+            return answer;
+        }, key -> key, true, new InFlight());
+        List<String> keys = List.of("first", "chat:{u:ann}:c2c", "chat:{u:bob}:c2c", "chat:{u:ann}:c2c-senders",
+                "chat:{u:bob}:c2c", "chat:{u:cy}:c2c", "last");
+        List<CompletableFuture<String>> results = new ArrayList<>();
+        for (String key : keys) {
+            results.add(split.submit(key).toCompletableFuture());
+        }
+        slotAnswers.get(0).complete(List.of("r-first"));
+
+        // "first" and "chat:{u:ann}:c2c" went alone; the rest waited and leave split by slot, in order.
+        assertEquals(List.of(List.of("first"), List.of("chat:{u:ann}:c2c"),
+                List.of("chat:{u:bob}:c2c", "chat:{u:bob}:c2c"), List.of("chat:{u:ann}:c2c-senders"),
+                List.of("chat:{u:cy}:c2c"), List.of("last")), slotCalls);
+        slotAnswers.get(2).complete(List.of("b1", "b2"));
+        slotAnswers.get(3).completeExceptionally(new IllegalStateException("this slot's master is failing over"));
+        slotAnswers.get(4).complete(List.of("c"));
+        assertEquals("b1", results.get(2).join());
+        assertEquals("b2", results.get(4).join());
+        assertTrue(results.get(3).isCompletedExceptionally(), "only the failed slot's items fail");
+
+        split.submit("waiting");
+        assertEquals(6, slotCalls.size(), "the batch has not returned yet: its last slot call is in flight");
+        slotAnswers.get(5).complete(List.of("l"));
+        assertEquals(List.of("waiting"), slotCalls.get(6), "the batch returned: the next one leaves");
+    }
+
+    @Test
+    void inOrderKeepsOneCallInFlight() {
+        RedisPipeline<Integer, String> serial = RedisPipeline.inOrder(this::call, new InFlight());
+        for (int i = 0; i < 5; i++) {
+            serial.submit(i);
+        }
+        assertEquals(List.of(List.of(0)), calls);
+        answers.get(0).complete(echo(calls.get(0)));
+        assertEquals(List.of(1, 2, 3, 4), calls.get(1));
+    }
 }
